@@ -1,0 +1,56 @@
+"""Turning settings given as text (environment variables, ini files) into values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+_TEXT = ("environ_key", "cookie_name", "cookie_path", "secret_key_file")
+_OPTIONAL_TEXT = ("secret_key", "cookie_domain", "cookie_samesite")
+_FLAGS = ("cookie_secure", "cookie_httponly", "cookie_partitioned", "refresh_each_request")
+_NUMBERS = ("permanent_lifetime", "max_cookie_size")
+_SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file")
+KNOWN = frozenset((*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, "secret_key_fallbacks"))
+
+
+def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) -> dict[str, Any]:
+    """Parse text settings into :class:`~sessionware.SessionConfig` keyword arguments.
+
+    ``describe`` names a setting as the user wrote it (an environment variable, an ini
+    option), for error messages. Secret values never appear in a message.
+    """
+    unknown = sorted(key for key in values if key not in KNOWN)
+    if unknown:
+        raise ValueError(
+            f"unknown session setting(s) {', '.join(describe(k) for k in unknown)}; "
+            f"the settings are: {', '.join(describe(k) for k in sorted(KNOWN))}."
+        )
+    settings: dict[str, Any] = {}
+    for key, raw in values.items():
+        text = raw.strip()
+        shown = "<hidden>" if key in _SECRET else repr(raw)
+        if key in _TEXT:
+            settings[key] = text
+        elif key in _OPTIONAL_TEXT:
+            settings[key] = text or None
+        elif key == "secret_key_fallbacks":
+            settings[key] = tuple(part.strip() for part in text.split(",") if part.strip())
+        elif key in _FLAGS:
+            if text.lower() not in _TRUE | _FALSE:
+                raise ValueError(
+                    f"{describe(key)}={shown} is not a boolean; use true or false."
+                )
+            settings[key] = text.lower() in _TRUE
+        else:
+            try:
+                number = float(text) if key == "permanent_lifetime" else int(text)
+            except ValueError:
+                unit = "seconds" if key == "permanent_lifetime" else "bytes"
+                raise ValueError(
+                    f"{describe(key)}={shown} is not a number; give a number of {unit}."
+                ) from None
+            settings[key] = number
+    return settings

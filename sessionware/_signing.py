@@ -1,0 +1,120 @@
+"""Signing and verifying cookie values in itsdangerous' URL-safe timed format.
+
+The value is ``payload "." timestamp "." signature``, each part URL-safe base64
+without padding, where the payload is (possibly zlib-compressed) UTF-8 JSON. The
+signature is an HMAC of ``payload "." timestamp`` under a key that itsdangerous
+derives from the secret and a salt. Keys are derived once, when the signer is built;
+each request then costs one HMAC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import zlib
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from binascii import Error as Base64Error
+
+from itsdangerous import Signer
+
+__all__ = ["BadCookie", "CookieSigner"]
+
+
+class BadCookie(Exception):  # noqa: N818 - internal, never leaves the package
+    """A cookie value that cannot be accepted; ``reason`` says why, for the log."""
+
+    def __init__(self, reason: str, *, expired: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.expired = expired
+
+
+def _b64encode(data: bytes) -> bytes:
+    return urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _b64decode(data: bytes) -> bytes:
+    return urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+
+
+class CookieSigner:
+    """Signs payloads with the current key; verifies with it and then the fallbacks.
+
+    :param secret_key: the key new cookies are signed with.
+    :param fallbacks: older keys, oldest first, as :class:`~sessionware.SessionConfig`
+        holds them; they are tried newest first.
+    :param salt: itsdangerous' salt, which separates this use of the key from others.
+    :param digest_method: a :mod:`hashlib` algorithm name for both key derivation and
+        signature.
+    """
+
+    def __init__(
+        self,
+        secret_key: str | bytes,
+        fallbacks: tuple[str | bytes, ...] = (),
+        *,
+        salt: str | bytes = b"cookie-session",
+        digest_method: str = "sha1",
+    ) -> None:
+        digestmod = getattr(hashlib, digest_method)
+        self._digest = digest_method
+        self._keys = [
+            Signer(key, salt=salt, key_derivation="hmac", digest_method=digestmod).derive_key()
+            for key in (secret_key, *reversed(fallbacks))
+        ]
+
+    def dumps(self, payload: bytes, timestamp: int) -> str:
+        """Sign ``payload`` (JSON bytes) at ``timestamp``, compressing it when that helps."""
+        compressed = zlib.compress(payload)
+        if len(compressed) < len(payload) - 1:
+            body = b"." + _b64encode(compressed)
+        else:
+            body = _b64encode(payload)
+        message = body + b"." + _b64encode(timestamp.to_bytes(8, "big").lstrip(b"\x00"))
+        signature = hmac.digest(self._keys[0], message, self._digest)
+        return (message + b"." + _b64encode(signature)).decode("ascii")
+
+    def loads(self, value: str, now: float, max_age: int) -> tuple[bytes, int]:
+        """Verify ``value`` and return its payload and the index of the key that signed it.
+
+        Index 0 is the current key; a higher index means a fallback signed it.
+
+        :raises BadCookie: the signature, the timestamp, or the encoding is wrong, or
+            the cookie is older than ``max_age`` seconds (or from the future).
+        """
+        try:
+            raw = value.encode("ascii")
+        except UnicodeEncodeError:
+            raise BadCookie("the cookie value is not ASCII") from None
+        message, dot, encoded_signature = raw.rpartition(b".")
+        if not dot:
+            raise BadCookie("the cookie value has no signature")
+        try:
+            signature = _b64decode(encoded_signature)
+        except (Base64Error, ValueError):
+            raise BadCookie("the signature is not valid base64") from None
+        for index, key in enumerate(self._keys):
+            if hmac.compare_digest(hmac.digest(key, message, self._digest), signature):
+                break
+        else:
+            raise BadCookie("the signature does not match any configured key")
+        body, dot, encoded_timestamp = message.rpartition(b".")
+        if not dot:
+            raise BadCookie("the cookie value has no timestamp")
+        try:
+            timestamp = int.from_bytes(_b64decode(encoded_timestamp), "big")
+        except (Base64Error, ValueError):
+            raise BadCookie("the timestamp is not valid base64") from None
+        age = int(now) - timestamp
+        if age < 0 or age > max_age:
+            raise BadCookie(
+                f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True
+            )
+        compressed = body.startswith(b".")
+        try:
+            payload = _b64decode(body[1:] if compressed else body)
+            if compressed:
+                payload = zlib.decompress(payload)
+        except (Base64Error, ValueError, zlib.error):
+            raise BadCookie("the payload is not valid base64 or zlib data") from None
+        return payload, index

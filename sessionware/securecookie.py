@@ -1,0 +1,146 @@
+"""Sessions kept entirely in a signed cookie, readable by Flask and back."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ._cookies import add_vary_cookie
+from ._signing import BadCookie, CookieSigner
+from .config import SessionConfig
+from .interface import Headers, SessionInterface, WSGIEnviron
+from .sessions import SecureCookieSession, SessionMixin
+from .tagged import TaggedJSONSerializer
+
+__all__ = ["SecureCookieSessionInterface"]
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """Stores the whole session in a cookie signed with itsdangerous.
+
+    With the default salt and digest the cookie is byte for byte the one Flask writes
+    for the same secret key, so a Flask app and any other WSGI app can share a login.
+
+    Signed is not encrypted: the client can read (but not change) everything in the
+    session. A copied cookie stays valid until it expires, even after logout.
+
+    :param salt: separates session signatures from other uses of the secret key.
+    :param digest_method: :mod:`hashlib` name of the HMAC digest. Flask uses SHA-1
+        (still sound inside HMAC); choose ``"sha256"`` if you don't need Flask interop.
+    :param serializer: turns session data into text and back.
+    :param clock: see :class:`~sessionware.SessionInterface`.
+    """
+
+    #: itsdangerous salt; Flask's is ``"cookie-session"``.
+    salt: str = "cookie-session"
+    #: HMAC digest name; Flask's is ``"sha1"``.
+    digest_method: str = "sha1"
+    #: The data serializer; Flask's tagged JSON.
+    serializer: TaggedJSONSerializer = TaggedJSONSerializer()
+
+    def __init__(
+        self,
+        *,
+        salt: str | None = None,
+        digest_method: str | None = None,
+        serializer: TaggedJSONSerializer | None = None,
+        clock: Any = None,
+    ) -> None:
+        super().__init__(clock=clock)
+        if salt is not None:
+            if not isinstance(salt, str) or not salt:
+                raise ValueError(f"salt must be a non-empty str, got {salt!r}.")
+            self.salt = salt
+        if digest_method is not None:
+            self.digest_method = digest_method
+        try:
+            hashlib.new(self.digest_method)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"digest_method={self.digest_method!r} is not a hashlib algorithm; use "
+                "'sha1' (Flask-compatible) or 'sha256'."
+            ) from None
+        if serializer is not None:
+            self.serializer = serializer
+        # Signers keyed by id(config); the config is kept in the entry so that the id
+        # cannot be reused by another object while the entry lives.
+        self._signers: dict[int, tuple[SessionConfig, CookieSigner | None]] = {}
+
+    def signer(self, config: SessionConfig) -> CookieSigner | None:
+        """The signer for ``config``'s keys, built once; ``None`` without a secret key."""
+        entry = self._signers.get(id(config))
+        if entry is not None and entry[0] is config:
+            return entry[1]
+        signer = None
+        if config.secret_key:
+            signer = CookieSigner(
+                config.secret_key,
+                config.secret_key_fallbacks,
+                salt=self.salt,
+                digest_method=self.digest_method,
+            )
+        self._signers[id(config)] = (config, signer)
+        return signer
+
+    def open_session(
+        self, config: SessionConfig, environ: WSGIEnviron
+    ) -> SecureCookieSession | None:
+        """Verify the request's cookie and return its session.
+
+        A missing, tampered, expired or garbled cookie gives a fresh empty session
+        (logged with the reason); ``None`` only when no secret key is configured.
+        """
+        signer = self.signer(config)
+        if signer is None:
+            return None
+        value = self.read_cookie(config, environ)
+        if value is None:
+            return self.session_class()
+        try:
+            payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
+        except BadCookie as exc:
+            self.log_refused(config, exc.reason, expired=exc.expired)
+            return self.session_class()
+        try:
+            text = payload.decode("utf-8")
+            data = self.serializer.loads(text)
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            self.log_refused(config, "the signed payload is not a tagged JSON object")
+            return self.session_class()
+        session = self.session_class(data, new=False)
+        session.loaded_text = text
+        session.reissue = key_index > 0
+        return session
+
+    def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
+        """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
+
+        An emptied session deletes the cookie; an oversized one raises
+        :class:`~sessionware.errors.CookieTooLarge`.
+        """
+        if session.accessed:
+            add_vary_cookie(headers)
+        text: str | None = None
+        if isinstance(session, SecureCookieSession):
+            data = session.data
+            if not session.modified and session.may_have_mutated:
+                text = self.serializer.dumps(data)
+                if text != (session.loaded_text or "{}"):
+                    session.modified = True
+        else:
+            data = dict(session)
+        if not data:
+            if session.modified:
+                self.delete_cookie(config, headers)
+            return
+        if not self.should_set_cookie(config, session):
+            return
+        signer = self.signer(config)
+        if signer is None:  # pragma: no cover - a session exists only with a key
+            return
+        if text is None:
+            text = self.serializer.dumps(data)
+        value = signer.dumps(text.encode("ascii"), int(self.clock()))
+        self.set_cookie(config, session, headers, value)

@@ -1,0 +1,201 @@
+"""Session objects: the mappings handlers read and write.
+
+They only track what happens to them; loading and saving is the job of a
+:class:`~sessionware.SessionInterface`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from typing import Any, NoReturn
+
+from .errors import SessionUnavailable
+
+__all__ = ["NullSession", "SecureCookieSession", "SessionMixin"]
+
+_MISSING: Any = object()
+
+
+class SessionMixin(MutableMapping[str, Any]):
+    """The attributes every session has, on top of being a mutable mapping.
+
+    Subclass it (with :class:`collections.abc.MutableMapping` behaviour) to write a
+    session class of your own; point ``SessionInterface.session_class`` at it.
+
+    :ivar new: ``True`` when no valid session came with the request.
+    :ivar modified: ``True`` once the session was written to; the interface then saves it.
+        Set it by hand after changing a value in place that tracking cannot see.
+    :ivar accessed: ``True`` once the session was read or written; the response then
+        gets ``Vary: Cookie`` so that shared caches don't serve it to other users.
+    """
+
+    new: bool = False
+    modified: bool = True
+    accessed: bool = True
+
+    @property
+    def permanent(self) -> bool:
+        """Whether the cookie outlives the browser session (``_permanent`` in the data)."""
+        return bool(self.get("_permanent", False))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+
+class SecureCookieSession(SessionMixin):
+    """A dict-backed session that records every read and write.
+
+    Reads (``[]``, ``get``, ``in``, ``len``, iteration, ``keys``/``items``/``values``)
+    set :attr:`accessed`; writes set :attr:`modified` too. Reading a list or dict value
+    arms a check, made when the response is saved, for changes made to it in place
+    (``session["cart"].append(3)``), so those are saved without setting
+    :attr:`modified` by hand. Requests that read no mutable value skip that check.
+
+    :param initial: the session data.
+    :param new: ``False`` when the data came from a valid cookie or store.
+    """
+
+    def __init__(self, initial: Mapping[str, Any] | None = None, *, new: bool = True) -> None:
+        self._data: dict[str, Any] = dict(initial) if initial else {}
+        self.new = new
+        self.modified = False
+        self.accessed = False
+        #: A list or dict value was handed out; it may have been changed in place.
+        self.may_have_mutated = False
+        #: The cookie must be sent again even if unmodified (e.g. signed with an old key).
+        self.reissue = False
+        #: The serialized data as loaded, for comparing after in-place changes.
+        self.loaded_text: str | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The underlying dict, for interfaces: reading it is not tracked."""
+        return self._data
+
+    def _watch(self, value: Any) -> Any:
+        if isinstance(value, list | dict):
+            self.may_have_mutated = True
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        self.accessed = True
+        return self._watch(self._data[key])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the value for ``key``, or ``default``."""
+        self.accessed = True
+        value = self._data.get(key, _MISSING)
+        return default if value is _MISSING else self._watch(value)
+
+    def __contains__(self, key: object) -> bool:
+        self.accessed = True
+        return key in self._data
+
+    def __len__(self) -> int:
+        self.accessed = True
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[str]:
+        self.accessed = True
+        return iter(self._data)
+
+    def keys(self) -> KeysView[str]:
+        """Return a view of the keys."""
+        self.accessed = True
+        return self._data.keys()
+
+    def values(self) -> ValuesView[Any]:
+        """Return a view of the values."""
+        self.accessed = True
+        self._watch_all()
+        return self._data.values()
+
+    def items(self) -> ItemsView[str, Any]:
+        """Return a view of the items."""
+        self.accessed = True
+        self._watch_all()
+        return self._data.items()
+
+    def _watch_all(self) -> None:
+        if not self.may_have_mutated:
+            for value in self._data.values():
+                if isinstance(value, list | dict):
+                    self.may_have_mutated = True
+                    return
+
+    def __eq__(self, other: object) -> bool:
+        self.accessed = True
+        if isinstance(other, SecureCookieSession):
+            other.accessed = True
+            return self._data == other._data
+        return self._data == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.accessed = self.modified = True
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self.accessed = self.modified = True
+        del self._data[key]
+
+    def pop(self, key: str, default: Any = _MISSING) -> Any:
+        """Remove ``key`` and return its value (or ``default``); modifies only if present."""
+        self.accessed = True
+        if key in self._data:
+            self.modified = True
+            return self._data.pop(key)
+        if default is _MISSING:
+            raise KeyError(key)
+        return default
+
+    def popitem(self) -> tuple[str, Any]:
+        """Remove and return the most recently added item."""
+        self.accessed = self.modified = True
+        return self._data.popitem()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """Return the value of ``key``, first setting it to ``default`` if missing."""
+        self.accessed = True
+        if key not in self._data:
+            self.modified = True
+            self._data[key] = default
+        return self._watch(self._data[key])
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+        """Update from a mapping or iterable of pairs and keyword arguments."""
+        self.accessed = True
+        self._data.update(other, **kwargs)
+        if other or kwargs:
+            self.modified = True
+
+    def clear(self) -> None:
+        """Remove every key; a session that was already empty stays unmodified."""
+        self.accessed = True
+        if self._data:
+            self.modified = True
+            self._data.clear()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._data!r}>"
+
+
+class NullSession(SecureCookieSession):
+    """The session handlers get when no real one can be had (no secret key).
+
+    Reads behave as an empty session; any write raises
+    :class:`~sessionware.errors.SessionUnavailable`, whose message says how to
+    configure a secret key.
+    """
+
+    def __init__(self, initial: Mapping[str, Any] | None = None, *, new: bool = True) -> None:
+        super().__init__(None, new=True)
+
+    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise SessionUnavailable()
+
+    __setitem__ = __delitem__ = _fail
+    pop = popitem = setdefault = update = clear = _fail  # type: ignore[assignment]
+

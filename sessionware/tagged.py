@@ -1,0 +1,137 @@
+"""Tagged JSON: JSON that round-trips the few Python types sessions commonly hold.
+
+The format is Flask's (``flask.json.tag``), so cookies move between Flask and
+sessionware unchanged. A value JSON cannot express is written as a one-key object
+whose key starts with a space:
+
+====== ======================= ==============================================
+tag    Python type             JSON value
+====== ======================= ==============================================
+``t``  :class:`tuple`          list of the (tagged) items
+``b``  :class:`bytes`          standard base64, padded
+``m``  anything with __html__  the ``__html__()`` string, read back as Markup
+``u``  :class:`uuid.UUID`      32 hex digits
+``d``  :class:`datetime`       RFC 1123 date in GMT; read back as aware UTC
+``di`` one-key dict whose key  the dict with ``__`` appended to its key
+       is itself a tag
+====== ======================= ==============================================
+
+Anything else that JSON cannot hold raises :class:`TypeError` when the session is
+saved; nothing is silently converted or pickled.
+"""
+
+from __future__ import annotations
+
+import json
+from base64 import b64decode, b64encode
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+from uuid import UUID
+
+from markupsafe import Markup
+
+__all__ = ["TaggedJSONSerializer"]
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _http_date(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return format_datetime(value.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def _parse_http_date(text: str) -> datetime:
+    return parsedate_to_datetime(text).astimezone(UTC)
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(
+        f"a session value of type {type(value).__name__} cannot be stored; store str, "
+        "int, float, bool, None, list, dict, tuple, bytes, UUID, datetime or Markup "
+        "(convert other objects to one of these first)."
+    )
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    " t": tuple,
+    " b": lambda text: b64decode(text.encode("ascii")),
+    " m": Markup,
+    " u": UUID,
+    " d": _parse_http_date,
+    " di": lambda inner: {key[:-2]: value for key, value in inner.items()},
+}
+
+
+class TaggedJSONSerializer:
+    """Dumps and loads session data as Flask-compatible tagged JSON.
+
+    Output is compact, key-sorted and ASCII-only, exactly as Flask writes it, so equal
+    data always gives equal text. Values are walked for tags only when the data holds
+    something besides plain JSON scalars.
+    """
+
+    def __init__(self) -> None:
+        self._encode = json.JSONEncoder(
+            separators=(",", ":"), sort_keys=True, ensure_ascii=True, default=_refuse
+        ).encode
+        self._decode_tagged = json.JSONDecoder(object_hook=self._untag).decode
+        self._decode_plain = json.JSONDecoder().decode
+
+    def dumps(self, value: Any) -> str:
+        """Return the tagged JSON text of ``value``."""
+        if type(value) is dict and not (len(value) == 1 and next(iter(value)) in _DECODERS):
+            for item in value.values():
+                if type(item) not in _PLAIN:
+                    break
+            else:
+                return self._encode(value)
+        return self._encode(self.tag(value))
+
+    def loads(self, text: str | bytes) -> Any:
+        """Parse tagged JSON text back into Python values.
+
+        :raises ValueError: the text is not JSON or a tag holds a malformed value.
+        """
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        # A tag is always a one-key object opening with '{" '; text without that
+        # sequence has no tags, and skipping the hook makes loading several times faster.
+        if '{" ' not in text:
+            return self._decode_plain(text)
+        try:
+            return self._decode_tagged(text)
+        except (TypeError, AttributeError, LookupError) as exc:
+            raise ValueError(f"malformed tagged value: {exc}") from None
+
+    def tag(self, value: Any) -> Any:
+        """Return ``value`` with every non-JSON part replaced by its tag object."""
+        if isinstance(value, dict):
+            if len(value) == 1:
+                key = next(iter(value))
+                if key in _DECODERS:
+                    return {" di": {f"{key}__": self.tag(value[key])}}
+            return {key: self.tag(item) for key, item in value.items()}
+        if isinstance(value, tuple):
+            return {" t": [self.tag(item) for item in value]}
+        if isinstance(value, list):
+            return [self.tag(item) for item in value]
+        if isinstance(value, bytes):
+            return {" b": b64encode(value).decode("ascii")}
+        if callable(getattr(value, "__html__", None)):
+            return {" m": str(value.__html__())}
+        if isinstance(value, UUID):
+            return {" u": value.hex}
+        if isinstance(value, datetime):
+            return {" d": _http_date(value)}
+        return value
+
+    @staticmethod
+    def _untag(value: dict[str, Any]) -> Any:
+        if len(value) != 1:
+            return value
+        key = next(iter(value))
+        decoder = _DECODERS.get(key)
+        return value if decoder is None else decoder(value[key])

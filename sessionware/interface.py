@@ -42,6 +42,10 @@ class SessionInterface:
     session_class: type[SecureCookieSession] = SecureCookieSession
     #: The class of the session handlers get when :meth:`open_session` returns ``None``.
     null_session_class: type[NullSession] = NullSession
+    #: Whether :meth:`close_session` saves changes made after the headers were sent.
+    #: Cookie-based interfaces cannot (the cookie is already out), so the middleware
+    #: logs a warning on such late writes instead.
+    saves_after_response: bool = False
 
     def __init__(self, *, clock: Callable[[], float] | None = None) -> None:
         self.clock: Callable[[], float] = clock or time.time
@@ -94,6 +98,13 @@ class SessionInterface:
             f"{type(self).__name__}.save_session must store the session and add its "
             "cookie to the response headers"
         )
+
+    def close_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Called when the response is closed, for sessions that were opened.
+
+        Interfaces with :attr:`saves_after_response` save changes made while the body
+        streamed here; the default does nothing.
+        """
 
     # Helpers for subclasses: the cookie wire format, shared by every back end.
 

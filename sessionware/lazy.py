@@ -55,7 +55,11 @@ class LazySession(SessionMixin):
         return session
 
     def _writing(self, key: object) -> SessionMixin:
-        if self.headers_sent and not self._late_write_logged:
+        if (
+            self.headers_sent
+            and not self._late_write_logged
+            and not self._interface.saves_after_response
+        ):
             self._late_write_logged = True
             logger.warning(
                 "The session was changed (key %r) after the response headers were sent; "
@@ -126,6 +130,14 @@ class LazySession(SessionMixin):
     def clear(self) -> None:
         """Remove every key."""
         self._writing(None).clear()
+
+    def invalidate(self) -> None:
+        """End the session: drop its data and remove the cookie (call it at logout)."""
+        self._writing(None).invalidate()
+
+    def regenerate(self) -> None:
+        """Give the session a new identity, keeping its data (call it at login)."""
+        self._writing(None).regenerate()
 
     @property  # type: ignore[override]
     def new(self) -> bool:

@@ -190,4 +190,15 @@ class _Body:
         raise StopIteration
 
     def close(self) -> None:
-        _close(self._result)
+        try:
+            _close(self._result)
+        finally:
+            response = self._response
+            session = response.session.loaded
+            interface = response.middleware.interface
+            if (
+                session is not None
+                and response.write is not None
+                and not interface.is_null_session(session)
+            ):
+                interface.close_session(response.middleware.config, session)

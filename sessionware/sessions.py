@@ -42,6 +42,15 @@ class SessionMixin(MutableMapping[str, Any]):
     def permanent(self, value: bool) -> None:
         self["_permanent"] = bool(value)
 
+    def invalidate(self) -> None:
+        """End the session: drop its data and remove the cookie (call it at logout)."""
+        self.clear()
+        self.modified = True
+
+    def regenerate(self) -> None:
+        """Give the session a new identity, keeping its data (call it at login)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement regenerate()")
+
 
 class SecureCookieSession(SessionMixin):
     """A dict-backed session that records every read and write.
@@ -178,6 +187,16 @@ class SecureCookieSession(SessionMixin):
             self.modified = True
             self._data.clear()
 
+    def regenerate(self) -> None:
+        """Re-issue the cookie with a fresh signature and timestamp, keeping the data.
+
+        A signed cookie has no server-side identity to replace, so the previous cookie
+        stays valid until it expires; use a server-side store where logging in must
+        revoke what came before.
+        """
+        self.accessed = True
+        self.reissue = True
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._data!r}>"
 
@@ -198,4 +217,10 @@ class NullSession(SecureCookieSession):
 
     __setitem__ = __delitem__ = _fail
     pop = popitem = setdefault = update = clear = _fail  # type: ignore[assignment]
+
+    def invalidate(self) -> None:
+        """Nothing to end: a null session holds nothing and sets no cookie."""
+
+    def regenerate(self) -> None:
+        """Nothing to renew: a null session has no identity."""
 

@@ -21,7 +21,7 @@ __all__ = [
 _EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 
-class DuplicateCookie(Exception):  # noqa: N818 - internal, never leaves the package
+class DuplicateCookie(Exception):
     """The Cookie header names the session cookie more than once."""
 
 
@@ -79,8 +79,7 @@ def set_cookie_header(
     if expires is None:
         return f"{config.cookie_name}={value}{head}{tail}"
     return (
-        f"{config.cookie_name}={value}{head}; Expires={_expires(expires)}; "
-        f"Max-Age={max_age}{tail}"
+        f"{config.cookie_name}={value}{head}; Expires={_expires(expires)}; Max-Age={max_age}{tail}"
     )
 
 

@@ -40,9 +40,7 @@ def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) ->
             settings[key] = tuple(part.strip() for part in text.split(",") if part.strip())
         elif key in _FLAGS:
             if text.lower() not in _TRUE | _FALSE:
-                raise ValueError(
-                    f"{describe(key)}={shown} is not a boolean; use true or false."
-                )
+                raise ValueError(f"{describe(key)}={shown} is not a boolean; use true or false.")
             settings[key] = text.lower() in _TRUE
         else:
             try:

@@ -20,7 +20,7 @@ from itsdangerous import Signer
 __all__ = ["BadCookie", "CookieSigner"]
 
 
-class BadCookie(Exception):  # noqa: N818 - internal, never leaves the package
+class BadCookie(Exception):
     """A cookie value that cannot be accepted; ``reason`` says why, for the log."""
 
     def __init__(self, reason: str, *, expired: bool = False) -> None:
@@ -93,10 +93,15 @@ class CookieSigner:
             signature = _b64decode(encoded_signature)
         except (Base64Error, ValueError):
             raise BadCookie("the signature is not valid base64") from None
-        for index, key in enumerate(self._keys):
-            if hmac.compare_digest(hmac.digest(key, message, self._digest), signature):
-                break
-        else:
+        index = next(
+            (
+                index
+                for index, key in enumerate(self._keys)
+                if hmac.compare_digest(hmac.digest(key, message, self._digest), signature)
+            ),
+            -1,
+        )
+        if index < 0:
             raise BadCookie("the signature does not match any configured key")
         body, dot, encoded_timestamp = message.rpartition(b".")
         if not dot:
@@ -107,9 +112,7 @@ class CookieSigner:
             raise BadCookie("the timestamp is not valid base64") from None
         age = int(now) - timestamp
         if age < 0 or age > max_age:
-            raise BadCookie(
-                f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True
-            )
+            raise BadCookie(f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True)
         compressed = body.startswith(b".")
         try:
             payload = _b64decode(body[1:] if compressed else body)

@@ -93,8 +93,12 @@ class SessionConfig:
         for name in ("environ_key", "cookie_name", "cookie_path"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise TypeError(f"{name} must be a non-empty str, got {getattr(self, name)!r}.")
-        for name in ("cookie_secure", "cookie_httponly", "cookie_partitioned",
-                     "refresh_each_request"):
+        for name in (
+            "cookie_secure",
+            "cookie_httponly",
+            "cookie_partitioned",
+            "refresh_each_request",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}.")
         self._check_cookie_attributes()
@@ -112,9 +116,7 @@ class SessionConfig:
     def _check_secrets(self) -> None:
         if self.secret_key_file is not None:
             if self.secret_key:
-                raise ValueError(
-                    "secret_key and secret_key_file were both given; pass only one."
-                )
+                raise ValueError("secret_key and secret_key_file were both given; pass only one.")
             try:
                 with open(self.secret_key_file, encoding="utf-8") as handle:
                     self._set("secret_key", handle.read().strip())
@@ -194,8 +196,9 @@ class SessionConfig:
                 "cookie_partitioned=True requires cookie_secure=True; browsers reject "
                 "Partitioned cookies that are not Secure."
             )
-        if name.startswith("__Host-") and (insecure or self.cookie_path != "/"
-                                             or self.cookie_domain):
+        if name.startswith("__Host-") and (
+            insecure or self.cookie_path != "/" or self.cookie_domain
+        ):
             raise ValueError(
                 f"cookie_name={name!r} uses the __Host- prefix, which browsers accept only "
                 "with cookie_secure=True, cookie_path='/' and cookie_domain=None."
@@ -223,9 +226,7 @@ class SessionConfig:
         self._set("permanent_lifetime", lifetime)
 
     def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr
-        )
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         secret = "set" if self.secret_key else "unset"
         return (
             f"SessionConfig(secret_key=<{secret}>, "
@@ -235,7 +236,8 @@ class SessionConfig:
     @cached_property
     def lifetime_seconds(self) -> int:
         """``permanent_lifetime`` in whole seconds: the oldest cookie accepted."""
-        return int(self.permanent_lifetime.total_seconds())
+        lifetime = self.permanent_lifetime
+        return int(lifetime.total_seconds() if isinstance(lifetime, timedelta) else lifetime)
 
     @cached_property
     def cookie_max_age(self) -> int:
@@ -282,7 +284,7 @@ class SessionConfig:
         """
         source = os.environ if environ is None else environ
         found = {
-            name[len(prefix):].lower(): value
+            name[len(prefix) :].lower(): value
             for name, value in source.items()
             if name.startswith(prefix)
         }

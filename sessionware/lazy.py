@@ -139,12 +139,16 @@ class LazySession(SessionMixin):
         """Give the session a new identity, keeping its data (call it at login)."""
         self._writing(None).regenerate()
 
-    @property  # type: ignore[override]
+    @property
     def new(self) -> bool:
         """``True`` when the request brought no valid session."""
         return self.load().new
 
-    @property  # type: ignore[override]
+    @new.setter
+    def new(self, value: bool) -> None:
+        self.load().new = value
+
+    @property
     def modified(self) -> bool:
         """Whether the session was written to (``False`` while it is untouched)."""
         return self._session is not None and self._session.modified
@@ -153,7 +157,7 @@ class LazySession(SessionMixin):
     def modified(self, value: bool) -> None:
         self._writing(None).modified = value
 
-    @property  # type: ignore[override]
+    @property
     def accessed(self) -> bool:
         """Whether the session was read or written (``False`` while it is untouched)."""
         return self._session is not None and self._session.accessed

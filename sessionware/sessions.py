@@ -216,11 +216,10 @@ class NullSession(SecureCookieSession):
         raise SessionUnavailable()
 
     __setitem__ = __delitem__ = _fail
-    pop = popitem = setdefault = update = clear = _fail  # type: ignore[assignment]
+    pop = popitem = setdefault = update = clear = _fail
 
     def invalidate(self) -> None:
         """Nothing to end: a null session holds nothing and sets no cookie."""
 
     def regenerate(self) -> None:
         """Nothing to renew: a null session has no identity."""
-

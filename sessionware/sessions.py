@@ -204,9 +204,10 @@ class SecureCookieSession(SessionMixin):
 class NullSession(SecureCookieSession):
     """The session handlers get when no real one can be had (no secret key).
 
-    Reads behave as an empty session; any write raises
+    Reads behave as an empty session; any write that would store something raises
     :class:`~sessionware.errors.SessionUnavailable`, whose message says how to
-    configure a secret key.
+    configure a secret key. Calls that store nothing (``pop`` with a default,
+    ``clear``, ``invalidate``) do nothing, so logout code runs unchanged.
     """
 
     def __init__(self, initial: Mapping[str, Any] | None = None, *, new: bool = True) -> None:
@@ -215,8 +216,21 @@ class NullSession(SecureCookieSession):
     def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise SessionUnavailable()
 
-    __setitem__ = __delitem__ = _fail
-    pop = popitem = setdefault = update = clear = _fail
+    __setitem__ = __delitem__ = popitem = setdefault = _fail
+
+    def pop(self, key: str, default: Any = _MISSING) -> Any:
+        """Return ``default``: there is nothing to remove. Without one, refuse."""
+        if default is _MISSING:
+            self._fail()
+        return default
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+        """Refuse any update that would store something."""
+        if other or kwargs:
+            self._fail()
+
+    def clear(self) -> None:
+        """Nothing to clear."""
 
     def invalidate(self) -> None:
         """Nothing to end: a null session holds nothing and sets no cookie."""

@@ -141,8 +141,10 @@ class LazySession(SessionMixin):
 
     @property
     def new(self) -> bool:
-        """``True`` when the request brought no valid session."""
-        return self.load().new
+        """``True`` when the request brought no valid session (this counts as a read)."""
+        session = self.load()
+        session.accessed = True
+        return session.new
 
     @new.setter
     def new(self, value: bool) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any
+from wsgiref.types import StartResponse as StartResponse
 
 from .config import SessionConfig
 from .interface import Headers, SessionInterface, WSGIEnviron
@@ -16,18 +17,11 @@ __all__ = ["SessionMiddleware"]
 
 logger = logging.getLogger("sessionware")
 
-ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+# The standard library's WSGI types (as typeshed spells PEP 3333), not look-alikes of
+# our own: a type checker then accepts the middleware wherever a server or framework
+# takes a WSGI app (wsgiref's make_server, Flask's wsgi_app) and vice versa.
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]
 Write = Callable[[bytes], object]
-
-
-class StartResponse(Protocol):
-    """The ``start_response`` callable of PEP 3333."""
-
-    def __call__(
-        self, status: str, headers: Headers, exc_info: ExcInfo | None = ..., /
-    ) -> Write: ...
-
-
 WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
 
 

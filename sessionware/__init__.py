@@ -9,22 +9,37 @@ from .interface import SessionInterface as SessionInterface
 from .lazy import LazySession as LazySession
 from .middleware import SessionMiddleware as SessionMiddleware
 from .securecookie import SecureCookieSessionInterface as SecureCookieSessionInterface
+from .serverside import STORE_ERROR_KEY as STORE_ERROR_KEY
+from .serverside import ServerSideSessionInterface as ServerSideSessionInterface
+from .serversession import ServerSideSession as ServerSideSession
+from .serversession import StoreUnavailableSession as StoreUnavailableSession
 from .sessions import NullSession as NullSession
 from .sessions import SecureCookieSession as SecureCookieSession
 from .sessions import SessionMixin as SessionMixin
+from .stores import MemoryStore as MemoryStore
+from .stores import Store as Store
+from .stores import StoreError as StoreError
 from .tagged import TaggedJSONSerializer as TaggedJSONSerializer
 
 __all__ = [
     "CookieTooLarge",
     "InsecureSecretWarning",
     "LazySession",
+    "MemoryStore",
     "NullSession",
+    "STORE_ERROR_KEY",
     "SecureCookieSession",
     "SecureCookieSessionInterface",
+    "ServerSideSession",
+    "ServerSideSessionInterface",
     "SessionConfig",
     "SessionInterface",
     "SessionMiddleware",
+    "SessionMixin",
     "SessionUnavailable",
     "SessionwareError",
+    "Store",
+    "StoreError",
+    "StoreUnavailableSession",
     "TaggedJSONSerializer",
 ]

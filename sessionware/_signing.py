@@ -14,6 +14,7 @@ import hmac
 import zlib
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from binascii import Error as Base64Error
+from collections.abc import Sequence
 
 from itsdangerous import Signer
 
@@ -51,7 +52,7 @@ class CookieSigner:
     def __init__(
         self,
         secret_key: str | bytes,
-        fallbacks: tuple[str | bytes, ...] = (),
+        fallbacks: Sequence[str | bytes] = (),
         *,
         salt: str | bytes = b"cookie-session",
         digest_method: str = "sha1",

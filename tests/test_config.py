@@ -33,7 +33,7 @@ def test_config_is_frozen_and_keyword_only() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.cookie_name = "other"  # type: ignore[misc]
     with pytest.raises(TypeError):
-        SessionConfig(SECRET)  # type: ignore[misc]
+        SessionConfig(SECRET)  # type: ignore[call-arg]
 
 
 def test_repr_never_shows_secrets() -> None:

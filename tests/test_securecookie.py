@@ -196,9 +196,7 @@ def test_emptying_the_session_deletes_the_cookie_with_its_attributes(clock: Fake
         cookie_partitioned=True,
     )
     browser.request(lambda s: s.__setitem__("user", 1), base_url="https://localhost/")
-    (header,) = set_cookies(
-        browser.request(lambda s: s.pop("user"), base_url="https://localhost/")
-    )
+    (header,) = set_cookies(browser.request(lambda s: s.pop("user"), base_url="https://localhost/"))
     assert header == (
         "__Host-sid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; "
         "Path=/; SameSite=None; Partitioned"
@@ -255,9 +253,10 @@ def test_key_rotation_reissues_with_the_current_key_at_once(clock: FakeClock) ->
     assert response.text == "1"
     (header,) = set_cookies(response)
     new_value = header.split(";")[0].split("=", 1)[1]
-    assert CookieSigner("the-new-secret-key-of-this-application").loads(
-        new_value, clock(), 60
-    ) == (b'{"user":1}', 0)
+    assert CookieSigner("the-new-secret-key-of-this-application").loads(new_value, clock(), 60) == (
+        b'{"user":1}',
+        0,
+    )
     assert set_cookies(rotated.request(lambda s: s["user"])) == []
 
 

@@ -110,7 +110,7 @@ def test_unsupported_values_raise_a_clear_type_error(value: dict[str, Any]) -> N
     ],
 )
 def test_malformed_text_raises_value_error(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"."):
         serializer.loads(text)
 
 
@@ -135,9 +135,11 @@ taggable = (
 keys = st.text(max_size=4) | st.sampled_from([" t", " b", " m", " u", " d", " di"])
 values = st.recursive(
     taggable,
-    lambda children: st.lists(children, max_size=3)
-    | st.lists(children, max_size=3).map(tuple)
-    | st.dictionaries(keys, children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(keys, children, max_size=3)
+    ),
     max_leaves=10,
 )
 

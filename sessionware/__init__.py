@@ -9,10 +9,10 @@ from .interface import SessionInterface as SessionInterface
 from .lazy import LazySession as LazySession
 from .middleware import SessionMiddleware as SessionMiddleware
 from .securecookie import SecureCookieSessionInterface as SecureCookieSessionInterface
-from .serverside import STORE_ERROR_KEY as STORE_ERROR_KEY
-from .serverside import ServerSideSessionInterface as ServerSideSessionInterface
 from .serversession import ServerSideSession as ServerSideSession
 from .serversession import StoreUnavailableSession as StoreUnavailableSession
+from .serverside import STORE_ERROR_KEY as STORE_ERROR_KEY
+from .serverside import ServerSideSessionInterface as ServerSideSessionInterface
 from .sessions import NullSession as NullSession
 from .sessions import SecureCookieSession as SecureCookieSession
 from .sessions import SessionMixin as SessionMixin
@@ -22,12 +22,12 @@ from .stores import StoreError as StoreError
 from .tagged import TaggedJSONSerializer as TaggedJSONSerializer
 
 __all__ = [
+    "STORE_ERROR_KEY",
     "CookieTooLarge",
     "InsecureSecretWarning",
     "LazySession",
     "MemoryStore",
     "NullSession",
-    "STORE_ERROR_KEY",
     "SecureCookieSession",
     "SecureCookieSessionInterface",
     "ServerSideSession",

@@ -1,0 +1,363 @@
+"""Server-side sessions: the cookie carries a signed session ID, the data lives in a store."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, Literal
+
+from ._cookies import add_vary_cookie
+from ._merge import apply_changes, own_changes
+from ._signing import BadCookie, CookieSigner, _b64decode
+from .config import SessionConfig
+from .interface import Headers, SessionInterface, WSGIEnviron
+from .serversession import ServerSideSession, StoreUnavailableSession
+from .sessions import SessionMixin
+from .stores.base import Store, StoreError
+from .tagged import TaggedJSONSerializer
+
+__all__ = ["STORE_ERROR_KEY", "ServerSideSessionInterface"]
+
+logger = logging.getLogger("sessionware")
+
+#: The environ key that holds the :class:`~sessionware.stores.StoreError` when a
+#: request got a read-only session because the store failed (``on_store_error="null"``).
+STORE_ERROR_KEY = "sessionware.store_error"
+
+OnStoreError = Literal["raise", "null"]
+_Action = Literal["set", "delete"] | None
+_SID = re.compile(r"[A-Za-z0-9_-]{22,128}")
+
+
+class ServerSideSessionInterface(SessionInterface):
+    """Keeps session data in a :class:`~sessionware.stores.Store`; the cookie holds its ID.
+
+    ::
+
+        store = RedisStore("redis://127.0.0.1:6379/0")
+        app = SessionMiddleware(app, secret_key=..., interface=ServerSideSessionInterface(store))
+
+    IDs carry 256 bits from :mod:`secrets` and are signed with the secret key, so a
+    guessed or forged ID is refused before the store is asked. An ID that is not in the
+    store (expired, ended, or never issued) is never adopted: the request starts a new
+    session, stored under a new ID at its first write. Handlers use the same session
+    API as with cookies, plus :meth:`~ServerSideSession.regenerate` at login and
+    :meth:`~ServerSideSession.invalidate` at logout, which really end the old ID.
+
+    Saves are compare-and-set on the record's version. When another request of the
+    same session saved first, this request's own changes (the keys it set, deleted or
+    changed in place) are applied onto the newer copy and the save is retried, so
+    concurrent requests that change different keys all keep their changes. When both
+    changed the same key, the later save wins and a warning names the key.
+
+    Records expire ``permanent_lifetime`` after their last write or touch. Requests
+    that only read extend that (with ``refresh_each_request``) at most once per
+    ``touch_interval``, without rewriting the data.
+
+    :param store: where sessions are kept.
+    :param on_store_error: what a request gets when the store fails. ``"raise"``
+        (the default): :class:`~sessionware.stores.StoreError` propagates and the
+        request fails; nothing is half-written. ``"null"``: the handler gets a
+        read-only empty session, ``environ["sessionware.store_error"]`` holds the
+        error, and failed saves are logged and dropped. Never does an outage turn
+        into an empty session that overwrites stored data.
+    :param touch_interval: the least time (seconds or a :class:`~datetime.timedelta`)
+        between two expiry extensions of an unchanged session; 0 touches on every
+        request. Capped at half the lifetime.
+    :param max_retries: how many times a save re-applies its changes after losing a
+        race before raising :class:`~sessionware.stores.StoreError`.
+    :param salt: separates ID signatures from other uses of the secret key.
+    :param serializer: turns session data into text and back; tagged JSON, never pickle.
+    :param clock: see :class:`~sessionware.SessionInterface`.
+    """
+
+    session_class: type[ServerSideSession] = ServerSideSession
+    #: itsdangerous salt of the signed ID.
+    salt: str = "sessionware.session-id"
+    #: HMAC digest of the signed ID.
+    digest_method: str = "sha256"
+    #: The data serializer.
+    serializer: TaggedJSONSerializer = TaggedJSONSerializer()
+    #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128).
+    id_bytes: int = 32
+    saves_after_response = True
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        on_store_error: OnStoreError = "raise",
+        touch_interval: timedelta | float = 60,
+        max_retries: int = 10,
+        salt: str | None = None,
+        serializer: TaggedJSONSerializer | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(clock=clock)
+        if not isinstance(store, Store):
+            raise TypeError(
+                f"store must be a sessionware.stores.Store (MemoryStore, RedisStore, "
+                f"SQLStore or a subclass of Store), got {type(store).__name__}."
+            )
+        if on_store_error not in ("raise", "null"):
+            raise ValueError(f"on_store_error must be 'raise' or 'null', got {on_store_error!r}.")
+        if isinstance(touch_interval, timedelta):
+            touch_interval = touch_interval.total_seconds()
+        if (
+            isinstance(touch_interval, bool)
+            or not isinstance(touch_interval, int | float)
+            or touch_interval < 0
+        ):
+            raise ValueError(
+                "touch_interval must be a timedelta or a number of seconds >= 0, got "
+                f"{touch_interval!r}."
+            )
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
+        if salt is not None:
+            if not isinstance(salt, str) or not salt:
+                raise ValueError(f"salt must be a non-empty str, got {salt!r}.")
+            self.salt = salt
+        if serializer is not None:
+            self.serializer = serializer
+        self.store = store
+        self.on_store_error: OnStoreError = on_store_error
+        self.touch_interval = float(touch_interval)
+        self.max_retries = max_retries
+        self._signers: dict[int, tuple[SessionConfig, CookieSigner | None]] = {}
+        self._warned_processes = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.store!r} on_store_error={self.on_store_error!r}>"
+
+    def signer(self, config: SessionConfig) -> CookieSigner | None:
+        """The ID signer for ``config``'s keys, built once; ``None`` without a secret key."""
+        entry = self._signers.get(id(config))
+        if entry is not None and entry[0] is config:
+            return entry[1]
+        signer = None
+        if config.secret_key:
+            signer = CookieSigner(
+                config.secret_key,
+                config.secret_key_fallbacks,
+                salt=self.salt,
+                digest_method=self.digest_method,
+            )
+        self._signers[id(config)] = (config, signer)
+        return signer
+
+    def new_sid(self) -> str:
+        """Return a fresh random session ID."""
+        return secrets.token_urlsafe(self.id_bytes)
+
+    def open_session(self, config: SessionConfig, environ: WSGIEnviron) -> SessionMixin | None:
+        """Verify the cookie's signed ID and load its record from the store.
+
+        A missing, forged, expired or unknown ID gives a new empty session (logged with
+        the reason, never the ID). A store failure follows ``on_store_error``.
+        """
+        signer = self.signer(config)
+        if signer is None:
+            return None
+        if self.store.process_local and environ.get("wsgi.multiprocess"):
+            self._warn_processes()
+        value = self.read_cookie(config, environ)
+        if value is None:
+            return self.session_class()
+        try:
+            payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
+        except BadCookie as exc:
+            self.log_refused(config, exc.reason, expired=exc.expired)
+            return self.session_class()
+        sid = payload.decode("ascii", "replace")
+        if not _SID.fullmatch(sid):
+            self.log_refused(config, "the signed value is not a session ID")
+            return self.session_class()
+        try:
+            record = self.store.get(sid)
+        except StoreError as exc:
+            return self._unavailable(environ, exc)
+        if record is None:
+            self.log_refused(config, "its session is not in the store (expired or ended)")
+            return self.session_class()
+        try:
+            data = self.serializer.loads(record.data)
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            self.log_refused(config, "its stored data is not a tagged JSON object")
+            return self.session_class()
+        session = self.session_class(data, new=False, sid=sid, version=record.version)
+        session.loaded_text = record.data
+        session.reissue = key_index > 0
+        session.issued_at = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode()), "big")
+        return session
+
+    def _unavailable(self, environ: WSGIEnviron, exc: StoreError) -> SessionMixin:
+        if self.on_store_error == "raise":
+            raise exc
+        logger.error("%s Serving a read-only empty session.", exc.reason)
+        environ[STORE_ERROR_KEY] = exc
+        return StoreUnavailableSession()
+
+    def _warn_processes(self) -> None:
+        if not self._warned_processes:
+            self._warned_processes = True
+            logger.warning(
+                "%s keeps sessions in one process, but the server runs several worker "
+                "processes: users lose their session when a request reaches another "
+                "worker. Use RedisStore or SQLStore.",
+                type(self.store).__name__,
+            )
+
+    def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
+        """Write the session's changes to the store and set, refresh or delete the cookie.
+
+        :raises StoreError: the store failed and ``on_store_error`` is ``"raise"``.
+        """
+        if session.accessed:
+            add_vary_cookie(headers)
+        if not isinstance(session, ServerSideSession):
+            raise TypeError(
+                f"{type(self).__name__} saves ServerSideSession objects, got "
+                f"{type(session).__name__}; make session_class a subclass of it."
+            )
+        try:
+            action = self._save(config, session, late=False)
+        except StoreError as exc:
+            if self.on_store_error == "raise":
+                raise
+            logger.error("%s The session's changes were not saved.", exc.reason)
+            return
+        if action == "delete":
+            self.delete_cookie(config, headers)
+        elif action == "set" and session.sid is not None:
+            signer = self.signer(config)
+            if signer is not None:  # pragma: no branch - sessions exist only with a key
+                now = int(self.clock())
+                session.issued_at = now
+                self.set_cookie(config, session, headers, signer.dumps(session.sid.encode(), now))
+
+    def close_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Save changes made while the response body streamed (the cookie is already out)."""
+        if not isinstance(session, ServerSideSession):
+            return
+        try:
+            self._save(config, session, late=True)
+        except StoreError as exc:
+            if self.on_store_error == "raise":
+                raise
+            logger.error("%s Changes made while the response streamed were not saved.", exc.reason)
+
+    # The store dance: every method below may raise StoreError.
+
+    def _save(self, config: SessionConfig, session: ServerSideSession, *, late: bool) -> _Action:
+        changed = self._changed(session)
+        ended = session.ended_sid
+        if ended is not None:
+            self.store.delete(ended)
+            session.ended_sid = None
+        if session.sid is None:
+            if not session.data or not changed:
+                return "delete" if ended is not None else None
+            if late:
+                logger.warning(
+                    "A new session was written after the response headers were sent; its "
+                    "cookie cannot be sent, so it is not stored. Write it before the body."
+                )
+                return None
+            self._create(config, session, self.serializer.dumps(session.data))
+            return "set"
+        regenerate = session.regenerate_requested
+        if regenerate and late:
+            logger.warning(
+                "regenerate() was called after the response headers were sent; the new "
+                "ID cannot reach the cookie, so the session keeps its ID."
+            )
+            regenerate = False
+        if changed and not self._write(config, session, session.sid):
+            return None
+        if regenerate:
+            old = session.sid
+            self._create(config, session, session.loaded_text or "{}")
+            self.store.delete(old)
+            return "set"
+        if changed:
+            return "set"
+        if late:
+            return None
+        if session.reissue or (config.refresh_each_request and self._touch_due(config, session)):
+            return "set" if self.store.touch(session.sid, config.lifetime_seconds) else None
+        return None
+
+    def _changed(self, session: ServerSideSession) -> bool:
+        if session.modified or session.changed_keys:
+            return True
+        if session.may_have_mutated:
+            return self.serializer.dumps(session.data) != (session.loaded_text or "{}")
+        return False
+
+    def _touch_due(self, config: SessionConfig, session: ServerSideSession) -> bool:
+        interval = min(self.touch_interval, config.lifetime_seconds / 2)
+        issued = session.issued_at
+        return issued is None or self.clock() - issued >= interval
+
+    def _create(self, config: SessionConfig, session: ServerSideSession, text: str) -> None:
+        for _ in range(3):
+            sid = self.new_sid()
+            version = self.store.set(sid, text, config.lifetime_seconds, None)
+            if version is not None:
+                session.saved(sid, version, text)
+                return
+        raise StoreError("the store refused to create a record under three fresh session IDs")
+
+    def _write(self, config: SessionConfig, session: ServerSideSession, sid: str) -> bool:
+        """Compare-and-set the session; on a lost race re-apply its changes and retry.
+
+        :returns: ``False`` when the record is gone (a concurrent request ended the
+            session or moved it to a new ID): the changes are dropped, not resurrected.
+        """
+        version = session.version
+        data = session.data
+        text = self.serializer.dumps(data)
+        changes: dict[str, Any] | None = None
+        for _ in range(self.max_retries + 1):
+            new_version = self.store.set(sid, text, config.lifetime_seconds, version)
+            if new_version is not None:
+                if data is not session.data:
+                    session.data.clear()
+                    session.data.update(data)
+                session.saved(sid, new_version, text)
+                return True
+            record = self.store.get(sid)
+            base = self._parse(session.loaded_text or "{}")
+            if changes is None:
+                changes = own_changes(session.data, base, session.changed_keys)
+            if record is None:
+                logger.warning(
+                    "The session was ended or given a new ID by a concurrent request; "
+                    "this request's changes to keys %s are dropped.",
+                    sorted(changes),
+                )
+                return False
+            data, conflicts = apply_changes(self._parse(record.data), changes, base)
+            if conflicts:
+                logger.warning(
+                    "Concurrent requests changed session keys %s; the later save wins.",
+                    conflicts,
+                )
+            text, version = self.serializer.dumps(data), record.version
+        raise StoreError(
+            f"the session was saved concurrently {self.max_retries + 1} times in a row "
+            "while this request re-applied its changes; raise max_retries if this is expected"
+        )
+
+    def _parse(self, text: str) -> dict[str, Any]:
+        try:
+            data = self.serializer.loads(text)
+        except (ValueError, RecursionError):
+            data = None
+        return data if isinstance(data, dict) else {}

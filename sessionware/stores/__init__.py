@@ -1,0 +1,32 @@
+"""Session stores for :class:`~sessionware.ServerSideSessionInterface`.
+
+:class:`MemoryStore` needs nothing; ``RedisStore`` and ``SQLStore`` are imported on
+first use, so their client libraries are needed only by the apps that use them
+(``pip install sessionware[redis]`` or ``sessionware[sql]``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import Store as Store
+from .base import StoreError as StoreError
+from .base import StoreRecord as StoreRecord
+from .memory import MemoryStore as MemoryStore
+
+if TYPE_CHECKING:
+    from .redis import RedisStore as RedisStore
+    from .sql import SQLStore as SQLStore
+
+__all__ = ["MemoryStore", "RedisStore", "SQLStore", "Store", "StoreError", "StoreRecord"]
+
+_LAZY = {"RedisStore": "redis", "SQLStore": "sql"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)

@@ -1,0 +1,115 @@
+"""The store contract: what a server-side session back end must do.
+
+A store keeps one record per session ID: the session data as text (tagged JSON,
+written by :class:`~sessionware.ServerSideSessionInterface`) and a version number
+that changes on every write. Writes are compare-and-set on that version, which is
+what lets two concurrent requests of one session both keep their changes.
+
+To write a store, subclass :class:`Store` and implement :meth:`~Store.get`,
+:meth:`~Store.set`, :meth:`~Store.touch` and :meth:`~Store.delete`; override
+:meth:`~Store.cleanup` if expired records are not removed by the back end itself.
+Subclass the conformance suite in ``tests/stores/contract.py`` to check it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sessionware.errors import SessionwareError
+
+__all__ = ["Store", "StoreError", "StoreRecord"]
+
+
+class StoreRecord(NamedTuple):
+    """One stored session, as :meth:`Store.get` returns it.
+
+    :ivar data: the serialized session, exactly as it was given to :meth:`Store.set`.
+    :ivar version: the record's version; pass it back to :meth:`Store.set` to replace
+        this record only if nobody else replaced it meanwhile.
+    """
+
+    data: str
+    version: int
+
+
+class StoreError(SessionwareError):
+    """The session store could not be reached or answered with an error.
+
+    Stores raise it (chaining the client's own exception) for every failure of the
+    back end, so that the interface's ``on_store_error`` policy can handle them all.
+    The message never contains session IDs, data or credentials.
+
+    :ivar reason: what went wrong, for logs.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            f"The session store failed: {reason}. Check that the store is running and "
+            "reachable, or pass on_store_error='null' to serve requests without sessions "
+            "while it is down."
+        )
+
+
+class Store:
+    """Base class of session stores.
+
+    Every method may be called from many threads at once, and (for shared back ends)
+    from many processes; a store must be safe under both. Failures of the back end
+    raise :class:`StoreError`, never the client library's exceptions.
+
+    ``ttl`` arguments are whole seconds; a record must not be returned by
+    :meth:`get` once its TTL has run out.
+    """
+
+    #: ``True`` when records live in this process only (not shared by worker processes).
+    process_local: bool = False
+
+    def get(self, sid: str) -> StoreRecord | None:
+        """Return the record of ``sid``, or ``None`` when there is none or it expired."""
+        raise NotImplementedError(
+            f"{type(self).__name__}.get(sid) must return the StoreRecord of sid, or None"
+        )
+
+    def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
+        """Write ``data`` as the record of ``sid``, expiring ``ttl`` seconds from now.
+
+        Compare-and-set: with ``version=None`` the record is created only if ``sid``
+        has no live record; otherwise it is replaced only if its version is still
+        ``version``. The check and the write must be one atomic step.
+
+        :returns: the record's new version (different from the one it replaced), or
+            ``None`` when the condition failed and nothing was written.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__}.set(sid, data, ttl, version) must write the record "
+            "if its version is still `version` (or it is absent, for None) and return "
+            "the new version, else return None"
+        )
+
+    def delete(self, sid: str) -> None:
+        """Remove the record of ``sid``; no error if there is none."""
+        raise NotImplementedError(f"{type(self).__name__}.delete(sid) must remove the record")
+
+    def touch(self, sid: str, ttl: int) -> bool:
+        """Make the record of ``sid`` expire ``ttl`` seconds from now.
+
+        Must not change its data or version, so that a touch never causes a conflict
+        with a concurrent write.
+
+        :returns: ``False`` when there was no live record to touch.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__}.touch(sid, ttl) must extend the record's expiry "
+            "without changing its data or version, and return whether it existed"
+        )
+
+    def cleanup(self) -> int:
+        """Delete expired records and return how many were deleted.
+
+        Stores whose back end expires records by itself (Redis) return 0.
+        """
+        return 0
+
+    def close(self) -> None:
+        """Release connections; the store is not used afterwards."""

@@ -1,0 +1,132 @@
+"""A store on Redis (or Valkey) through redis-py: records expire natively."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+try:
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+except ImportError as exc:  # pragma: no cover - exercised without the extra installed
+    raise ImportError("RedisStore needs the redis client: pip install sessionware[redis]") from exc
+
+from .base import Store, StoreError, StoreRecord
+
+__all__ = ["RedisStore"]
+
+# Compare-and-set in one atomic step. KEYS[1] is the record's key; ARGV holds the
+# expected version ("" to create), the data and the TTL in seconds. The record is a
+# hash: d = data, v = version.
+_SET = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if ARGV[1] == '' then
+  if current then return false end
+elseif current ~= ARGV[1] then
+  return false
+end
+redis.call('HSET', KEYS[1], 'd', ARGV[2])
+local version = redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return version
+"""
+
+
+class RedisStore(Store):
+    """Keeps each session in a Redis hash under ``prefix + session ID``.
+
+    Redis deletes expired sessions by itself, so :meth:`cleanup` has nothing to do.
+    Writes are a server-side script that checks the record's version and writes in
+    one step. Works with Valkey and any server that runs Lua scripts.
+
+    :param url: where the server is, e.g. ``redis://:password@host:6379/0``; used when
+        no ``client`` is given. It may hold a password and is never logged.
+    :param client: a configured :class:`redis.Redis` to use instead of ``url`` (its
+        own pool, timeouts and retries then apply).
+    :param prefix: put before every session ID to make the key; lets several apps
+        share a database.
+    :param timeout: seconds to wait for the server to connect or answer before the
+        request fails with :class:`~sessionware.stores.StoreError`.
+    :param retries: how many times a failed command is retried at once (no backoff),
+        so a request waits at most about ``timeout * (retries + 1)`` seconds.
+    :param max_connections: the size of the connection pool, per process.
+    """
+
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        client: redis.Redis | None = None,
+        prefix: str = "session:",
+        timeout: float = 1.0,
+        retries: int = 1,
+        max_connections: int = 50,
+    ) -> None:
+        if not isinstance(prefix, str):
+            raise TypeError(f"prefix must be a str, got {prefix!r}.")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries must be an int >= 0, got {retries!r}.")
+        if client is None:
+            try:
+                client = redis.Redis.from_url(
+                    url,
+                    socket_timeout=timeout,
+                    socket_connect_timeout=timeout,
+                    retry=Retry(NoBackoff(), retries),
+                    max_connections=max_connections,
+                )
+            except ValueError:
+                raise ValueError(
+                    "url is not a Redis URL; use redis://[:password@]host[:port][/db], "
+                    "rediss:// for TLS or unix:///path/to/socket."
+                ) from None
+        self.client = client
+        self.prefix = prefix
+        self._set = client.register_script(_SET)
+
+    def __repr__(self) -> str:
+        kwargs = self.client.connection_pool.connection_kwargs
+        where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
+        return f"<RedisStore {where} db={kwargs.get('db', 0)} prefix={self.prefix!r}>"
+
+    def get(self, sid: str) -> StoreRecord | None:
+        """Return the record of ``sid``, or ``None``."""
+        data, version = self._call(self.client.hmget, self.prefix + sid, ["d", "v"])
+        if data is None or version is None:
+            return None
+        return StoreRecord(data.decode("utf-8"), int(version))
+
+    def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
+        """Compare-and-set the record of ``sid`` (see :meth:`Store.set`)."""
+        expected = "" if version is None else str(version)
+        result = self._call(self._set, keys=[self.prefix + sid], args=[expected, data, ttl])
+        return None if result is None else int(result)
+
+    def touch(self, sid: str, ttl: int) -> bool:
+        """Extend the expiry of ``sid``'s record (``EXPIRE``), keeping its data."""
+        return bool(self._call(self.client.expire, self.prefix + sid, ttl))
+
+    def delete(self, sid: str) -> None:
+        """Remove the record of ``sid``."""
+        self._call(self.client.delete, self.prefix + sid)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.client.close()
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with _store_errors():
+            return method(*args, **kwargs)
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    try:
+        yield
+    except redis.RedisError as exc:
+        # redis-py's messages name the host and port, never the password.
+        raise StoreError(f"Redis: {type(exc).__name__}: {exc}") from exc

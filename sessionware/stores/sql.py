@@ -1,0 +1,166 @@
+"""A store in an SQL database through SQLAlchemy Core (SQLite by default)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+try:
+    import sqlalchemy as sa
+    from sqlalchemy.pool import StaticPool
+except ImportError as exc:  # pragma: no cover - exercised without the extra installed
+    raise ImportError(
+        "SQLStore needs SQLAlchemy: pip install sessionware[sql] "
+        "(or sessionware[postgres] for PostgreSQL)"
+    ) from exc
+
+from .base import Store, StoreError, StoreRecord
+
+__all__ = ["SQLStore"]
+
+
+def _table(name: str) -> sa.Table:
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("data", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("expires_at", sa.Float, nullable=False, index=True),
+    )
+
+
+class SQLStore(Store):
+    """Keeps sessions as rows of one table: ID, data, version and an indexed expiry.
+
+    Each write is one ``UPDATE ... WHERE version = :seen`` (or an ``INSERT`` for a new
+    session), so concurrent writers cannot overwrite each other unseen. Expired rows
+    are ignored when read and deleted by :meth:`cleanup`; run it from a scheduler
+    (``sessionware cleanup URL``), or rows pile up.
+
+    :param url: a SQLAlchemy database URL, e.g. ``sqlite:///sessions.sqlite3`` or
+        ``postgresql+psycopg://user@host/db``. It may hold a password and is never
+        logged. Ignored when ``engine`` is given.
+    :param engine: a configured :class:`sqlalchemy.engine.Engine` to use instead.
+    :param table_name: the table's name.
+    :param create_table: create the table and its index if they don't exist.
+    :param timeout: seconds to wait for a connection from the pool.
+    :param clock: returns the current Unix time; tests pass a fake clock.
+    """
+
+    def __init__(
+        self,
+        url: str = "sqlite:///sessions.sqlite3",
+        *,
+        engine: sa.engine.Engine | None = None,
+        table_name: str = "sessionware_sessions",
+        create_table: bool = True,
+        timeout: float = 5.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+        if engine is None:
+            engine = _make_engine(url, timeout)
+        self.engine = engine
+        self.table = _table(table_name)
+        self.clock: Callable[[], float] = clock or time.time
+        if create_table:
+            with _store_errors():
+                try:
+                    self.table.create(engine, checkfirst=True)
+                except sa.exc.DBAPIError:
+                    # Another process created it between the check and the CREATE.
+                    if not sa.inspect(engine).has_table(table_name):
+                        raise
+
+    def __repr__(self) -> str:
+        return f"<SQLStore {self.engine.url.render_as_string()} table={self.table.name!r}>"
+
+    def get(self, sid: str) -> StoreRecord | None:
+        """Return the live record of ``sid``, or ``None``."""
+        t = self.table
+        query = sa.select(t.c.data, t.c.version).where(t.c.id == sid, t.c.expires_at > self.clock())
+        with _store_errors(), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else StoreRecord(row.data, row.version)
+
+    def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
+        """Compare-and-set the row of ``sid`` (see :meth:`Store.set`)."""
+        t = self.table
+        now = self.clock()
+        if version is not None:
+            query = (
+                t.update()
+                .where(t.c.id == sid, t.c.version == version, t.c.expires_at > now)
+                .values(data=data, version=version + 1, expires_at=now + ttl)
+            )
+            with _store_errors(), self.engine.begin() as conn:
+                return version + 1 if conn.execute(query).rowcount == 1 else None
+        try:
+            with _store_errors(), self.engine.begin() as conn:
+                # An expired row may hold the ID until cleanup runs: replace it.
+                conn.execute(t.delete().where(t.c.id == sid, t.c.expires_at <= now))
+                conn.execute(t.insert().values(id=sid, data=data, version=1, expires_at=now + ttl))
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sa.exc.IntegrityError):
+                return None
+            raise
+        return 1
+
+    def touch(self, sid: str, ttl: int) -> bool:
+        """Move the expiry of ``sid``'s row, keeping its data and version."""
+        t = self.table
+        now = self.clock()
+        query = t.update().where(t.c.id == sid, t.c.expires_at > now).values(expires_at=now + ttl)
+        with _store_errors(), self.engine.begin() as conn:
+            return conn.execute(query).rowcount == 1
+
+    def delete(self, sid: str) -> None:
+        """Remove the row of ``sid``."""
+        with _store_errors(), self.engine.begin() as conn:
+            conn.execute(self.table.delete().where(self.table.c.id == sid))
+
+    def cleanup(self) -> int:
+        """Delete expired rows (one indexed ``DELETE``) and return how many."""
+        query = self.table.delete().where(self.table.c.expires_at <= self.clock())
+        with _store_errors(), self.engine.begin() as conn:
+            return conn.execute(query).rowcount
+
+    def close(self) -> None:
+        """Close the engine's pooled connections."""
+        self.engine.dispose()
+
+
+def _make_engine(url: str, timeout: float) -> sa.engine.Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ValueError(
+            "url is not a database URL; use e.g. sqlite:///sessions.sqlite3 or "
+            "postgresql+psycopg://user@host/dbname."
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            # One shared connection, or every thread would see its own empty database.
+            return sa.create_engine(
+                parsed,
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+                hide_parameters=True,
+            )
+        return sa.create_engine(parsed, connect_args={"timeout": timeout}, hide_parameters=True)
+    return sa.create_engine(parsed, pool_timeout=timeout, pool_pre_ping=True, hide_parameters=True)
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        # The driver's own message: it names neither the statement's parameters (the
+        # session ID and data) nor the URL's password.
+        cause = getattr(exc, "orig", None) or exc
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        raise StoreError(f"SQL: {type(cause).__name__}: {reason}") from exc

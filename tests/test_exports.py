@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import types
 
 import sessionware
 
@@ -12,7 +13,7 @@ def test_all_is_sorted_and_complete() -> None:
     public = {
         name
         for name, value in vars(sessionware).items()
-        if not name.startswith("_") and getattr(value, "__module__", "").startswith("sessionware")
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
     }
     assert sorted(sessionware.__all__) == sessionware.__all__
     assert set(sessionware.__all__) == public

@@ -1,0 +1,99 @@
+"""RedisStore against a real server: the one on 6379 if it runs, else a private one."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from sessionware.stores import Store, StoreError
+from sessionware.stores.redis import RedisStore
+from tests._redis_server import SHARED_URL, private_redis, reachable
+from tests.stores.contract import TTL, StoreContract
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if reachable(SHARED_URL):
+        yield SHARED_URL
+        return
+    with private_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server.url
+
+
+@pytest.fixture
+def redis_store(redis_url: str) -> Iterator[RedisStore]:
+    # A prefix of its own, so runs never see each other's keys on a shared server.
+    store = RedisStore(redis_url, prefix=f"sessionware-test:{secrets.token_hex(8)}:")
+    yield store
+    keys = list(store.client.scan_iter(match=store.prefix + "*"))
+    if keys:
+        store.client.delete(*keys)
+    store.close()
+
+
+class TestRedisStore(StoreContract):
+    @pytest.fixture
+    def store(self, redis_store: RedisStore) -> Store:
+        return redis_store
+
+    def expire(self, store: Store, sid: str) -> None:
+        assert isinstance(store, RedisStore)
+        store.client.pexpireat(store.prefix + sid, 1)  # in the past: Redis deletes it
+
+    def ttl_of(self, store: Store, sid: str) -> float:
+        assert isinstance(store, RedisStore)
+        return int(store.client.pttl(store.prefix + sid)) / 1000
+
+
+def test_records_are_hashes_under_the_prefix(redis_store: RedisStore) -> None:
+    redis_store.set("abc", '{"a":1}', TTL, None)
+    assert redis_store.client.hgetall(redis_store.prefix + "abc") == {
+        b"d": b'{"a":1}',
+        b"v": b"1",
+    }
+
+
+def test_failures_raise_store_error_without_credentials() -> None:
+    port = 1  # nothing listens on port 1
+    store = RedisStore(f"redis://:hunter2-password@127.0.0.1:{port}/0", timeout=0.2, retries=0)
+    with pytest.raises(StoreError) as caught:
+        store.get("s1")
+    assert isinstance(caught.value.__cause__, redis.ConnectionError)
+    assert "hunter2" not in str(caught.value)
+    assert "hunter2" not in repr(store)
+    assert "on_store_error='null'" in str(caught.value)
+
+
+def test_repr_names_the_server_not_the_password(redis_url: str) -> None:
+    store = RedisStore(redis_url, prefix="p:")
+    assert repr(store).startswith("<RedisStore 127.0.0.1:")
+    assert "prefix='p:'" in repr(store)
+    store.close()
+
+
+def test_an_existing_client_is_used_as_given(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    store = RedisStore(client=client, prefix=f"sessionware-test:{secrets.token_hex(8)}:")
+    assert store.client is client
+    store.set("s1", "x", 10, None)
+    assert client.exists(store.prefix + "s1") == 1
+    store.delete("s1")
+    client.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"prefix": 3}, "prefix must be a str", id="prefix"),
+        pytest.param({"timeout": 0}, "timeout must be a positive number", id="timeout-zero"),
+        pytest.param({"timeout": True}, "timeout must be a positive number", id="timeout-bool"),
+        pytest.param({"retries": -1}, r"retries must be an int >= 0", id="retries"),
+        pytest.param({"url": "http://example.com"}, "url is not a Redis URL", id="url"),
+    ],
+)
+def test_settings_are_validated(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises((TypeError, ValueError), match=message):
+        RedisStore(**kwargs)  # type: ignore[arg-type]

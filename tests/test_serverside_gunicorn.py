@@ -1,0 +1,111 @@
+"""A real gunicorn, several workers and threads: concurrent requests of one session.
+
+Each request changes a different key of the same session; the requests load the
+session, wait until all of them have, then save. Versioned saves keep every change;
+the same run with last-writer-wins saves (what other libraries do) loses them.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests._redis_server import RedisServer, free_port, private_redis, wait_until
+
+pytestmark = pytest.mark.server
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS, THREADS = 2, 4
+CONCURRENT = WORKERS * THREADS
+ROUNDS = 3
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with private_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+def request(port: int, path: str, cookie: str | None = None) -> tuple[int, str | None, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        return response.status, response.getheader("Set-Cookie"), response.read()
+    finally:
+        conn.close()
+
+
+def answers(port: int) -> bool:
+    try:
+        return request(port, "/health")[0] == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def gunicorn(redis_server: RedisServer, request: pytest.FixtureRequest) -> Iterator[int]:
+    port = free_port()
+    env = dict(
+        os.environ,
+        SESSIONWARE_TEST_REDIS_URL=redis_server.url,
+        SESSIONWARE_TEST_SAVE=request.param,
+        SESSIONWARE_TEST_BARRIER=str(CONCURRENT),
+    )
+    # worker_connections = threads: a worker accepts no more requests than it can run,
+    # so the requests spread over both workers and all of them run at once.
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(WORKERS), "--threads", str(THREADS), "--worker-class", "gthread",
+        "--worker-connections", str(THREADS), "--keep-alive", "0",
+        "--log-level", "warning",
+        "tests._gunicorn_app:app",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        wait_until(lambda: answers(port), "gunicorn answering", timeout=30)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def run_rounds(port: int) -> list[tuple[int, int]]:
+    """Send ROUNDS bursts of concurrent requests; return (kept, sent) per burst."""
+    status, set_cookie, _ = request(port, "/start")
+    assert status == 200
+    assert set_cookie is not None
+    cookie = set_cookie.split(";")[0]
+    results = []
+    with ThreadPoolExecutor(CONCURRENT) as pool:
+        for run in range(ROUNDS):
+            tag = f"{os.getpid()}-{port}-{run}"
+            keys = [f"r{run}k{index}" for index in range(CONCURRENT)]
+            paths = [f"/set/{tag}/{key}" for key in keys]
+            statuses = [
+                status for status, _, _ in pool.map(lambda p: request(port, p, cookie), paths)
+            ]
+            assert statuses == [200] * CONCURRENT
+            stored = set(json.loads(request(port, "/keys", cookie)[2]))
+            results.append((len(stored & set(keys)), len(keys)))
+    return results
+
+
+@pytest.mark.parametrize("gunicorn", ["versioned"], indirect=True)
+def test_versioned_saves_keep_every_concurrent_change(gunicorn: int) -> None:
+    assert run_rounds(gunicorn) == [(CONCURRENT, CONCURRENT)] * ROUNDS
+
+
+@pytest.mark.parametrize("gunicorn", ["last-writer-wins"], indirect=True)
+def test_last_writer_wins_saves_lose_changes(gunicorn: int) -> None:
+    results = run_rounds(gunicorn)
+    assert all(kept < sent for kept, sent in results), results

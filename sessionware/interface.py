@@ -13,7 +13,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from ._cookies import DuplicateCookie, deletion_header, find_cookie, set_cookie_header
+from ._cookies import (
+    DuplicateCookie,
+    add_vary_cookie,
+    deletion_header,
+    find_cookie,
+    set_cookie_header,
+)
 from .config import MAX_COOKIE_AGE, SessionConfig
 from .errors import CookieTooLarge
 from .sessions import NullSession, SecureCookieSession, SessionMixin
@@ -143,6 +149,14 @@ class SessionInterface:
     def delete_cookie(self, config: SessionConfig, headers: Headers) -> None:
         """Append the ``Set-Cookie`` header that removes the session cookie."""
         headers.append(("Set-Cookie", deletion_header(config)))
+
+    def add_vary_cookie(self, headers: Headers) -> None:
+        """Add ``Cookie`` to the response's ``Vary`` header, merged, never duplicated.
+
+        Call it when the session was accessed: a response that depends on the session
+        must not be served by a shared cache to another user.
+        """
+        add_vary_cookie(headers)
 
     def log_refused(self, config: SessionConfig, reason: str, *, expired: bool = False) -> None:
         """Log why a request's session cookie was refused, never with its value."""

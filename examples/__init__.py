@@ -1,0 +1,1 @@
+"""Runnable examples of sessionware; each module exposes a WSGI ``app``."""

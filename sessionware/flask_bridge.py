@@ -1,7 +1,7 @@
 """Flask integration: Flask's ``session`` becomes the middleware's session.
 
 Wrap the Flask app's WSGI callable in :class:`~sessionware.SessionMiddleware` and set
-:class:`FlaskSessionInterface` as its session interface (:func:`init_app` does both);
+:class:`MiddlewareSessionInterface` as its session interface (:func:`init_app` does both);
 ``flask.session`` and ``request.environ["session"]`` are then one object, loaded
 lazily and saved once, by the middleware. Needs the ``flask`` extra
 (``pip install sessionware[flask]``); ``import sessionware`` alone never imports Flask.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from flask.sessions import SessionInterface as _FlaskSessionInterface
+from flask.sessions import SessionInterface as _MiddlewareSessionInterface
 from flask.sessions import SessionMixin as _FlaskSessionMixin
 
 from .config import SessionConfig
@@ -23,14 +23,14 @@ if TYPE_CHECKING:
 
     from .interface import SessionInterface
 
-__all__ = ["FlaskSessionInterface", "MiddlewareMissing", "init_app"]
+__all__ = ["MiddlewareMissing", "MiddlewareSessionInterface", "init_app"]
 
 
 class MiddlewareMissing(SessionwareError, RuntimeError):
-    """A Flask request reached :class:`FlaskSessionInterface` without the middleware."""
+    """A Flask request reached :class:`MiddlewareSessionInterface` without the middleware."""
 
 
-class FlaskSessionInterface(_FlaskSessionInterface):
+class MiddlewareSessionInterface(_MiddlewareSessionInterface):
     """A Flask session interface that hands Flask the middleware's session.
 
     It loads and saves nothing itself: :class:`~sessionware.SessionMiddleware`, wrapped
@@ -58,7 +58,7 @@ class FlaskSessionInterface(_FlaskSessionInterface):
                 f"environ[{self.environ_key!r}]: wrap the app with "
                 "app.wsgi_app = SessionMiddleware(app.wsgi_app, ...) (or call "
                 "sessionware.flask_bridge.init_app(app, ...)), and give "
-                "FlaskSessionInterface the middleware's environ_key."
+                "MiddlewareSessionInterface the middleware's environ_key."
             ) from None
         # Flask only needs the mapping and the new/modified/accessed/permanent
         # attributes, which every sessionware session has.
@@ -82,6 +82,6 @@ def init_app(
     :class:`~sessionware.SessionMiddleware`.
     """
     middleware = SessionMiddleware(app.wsgi_app, config, interface=interface, **settings)
-    app.session_interface = FlaskSessionInterface(middleware.config.environ_key)
+    app.session_interface = MiddlewareSessionInterface(middleware.config.environ_key)
     app.wsgi_app = middleware  # type: ignore[method-assign]
     return middleware

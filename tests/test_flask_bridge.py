@@ -11,7 +11,7 @@ import pytest
 from werkzeug.test import Client
 
 from sessionware import SessionConfig, SessionMiddleware
-from sessionware.flask_bridge import FlaskSessionInterface, MiddlewareMissing, init_app
+from sessionware.flask_bridge import MiddlewareMissing, MiddlewareSessionInterface, init_app
 
 SECRET = "flask-bridge-secret-that-is-long-enough!"
 
@@ -136,13 +136,13 @@ def test_init_app_takes_a_config_and_keeps_the_flask_object() -> None:
     middleware = init_app(app, config)
     assert middleware.config is config
     assert app.wsgi_app is middleware
-    assert isinstance(app.session_interface, FlaskSessionInterface)
+    assert isinstance(app.session_interface, MiddlewareSessionInterface)
 
 
 def test_without_the_middleware_the_error_says_how_to_fix_it() -> None:
     app = flask.Flask(__name__)
     app.config["TESTING"] = True
-    app.session_interface = FlaskSessionInterface()
+    app.session_interface = MiddlewareSessionInterface()
 
     @app.get("/")
     def index() -> str:
@@ -155,7 +155,7 @@ def test_without_the_middleware_the_error_says_how_to_fix_it() -> None:
 def test_a_wrapped_flask_object_also_works() -> None:
     """Wrapping the Flask object itself (not wsgi_app) works too, for servers given it."""
     app = flask.Flask(__name__)
-    app.session_interface = FlaskSessionInterface()
+    app.session_interface = MiddlewareSessionInterface()
 
     @app.get("/")
     def index() -> str:

@@ -44,7 +44,9 @@ def load_config() -> SessionConfig:
 
 app = Flask(__name__)
 # Flask's session is now the middleware's: Flask's SECRET_KEY is not used for it.
-init_app(app, load_config())
+middleware = init_app(app, load_config())
+#: Where the middleware puts the session ("session" unless SESSIONWARE_ENVIRON_KEY says).
+ENVIRON_KEY = middleware.config.environ_key
 
 
 @app.get("/")
@@ -59,7 +61,9 @@ def login() -> Response:
     """Log in under the submitted name, with a new session identity."""
     username = request.form.get("username", "").strip()
     if username:
-        session.regenerate()  # type: ignore[attr-defined]
+        # regenerate() is sessionware's, not Flask's: reach it through the environ (the
+        # same object as flask.session), which type checkers know nothing about.
+        request.environ[ENVIRON_KEY].regenerate()
         session["user"] = username
     return redirect("/", code=303)
 
@@ -67,14 +71,14 @@ def login() -> Response:
 @app.post("/logout")
 def logout() -> Response:
     """Log out: the middleware's session (the same object) ends, deleting the cookie."""
-    request.environ["session"].invalidate()
+    request.environ[ENVIRON_KEY].invalidate()
     return redirect("/", code=303)
 
 
 @app.get("/whoami")
 def whoami() -> dict[str, object]:
     """What the middleware's session holds, read through the WSGI environ."""
-    plain = request.environ["session"]
+    plain = request.environ[ENVIRON_KEY]
     return {"user": plain.get("user"), "visits": plain.get("visits", 0)}
 
 

@@ -101,10 +101,17 @@ def test_examples_read_settings_from_the_environment(monkeypatch: pytest.MonkeyP
     assert session_cookie(client, "visit") is not None
 
 
+@pytest.mark.parametrize("environ_key", ["session", "sessionware.session"])
 def test_flask_app_shares_one_session_between_flask_and_the_environ(
-    monkeypatch: pytest.MonkeyPatch,
+    environ_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = Client(load("flask_app", monkeypatch, SESSIONWARE_SECRET_KEY=SECRET).app)
+    module = load(
+        "flask_app",
+        monkeypatch,
+        SESSIONWARE_SECRET_KEY=SECRET,
+        SESSIONWARE_ENVIRON_KEY=environ_key,
+    )
+    client = Client(module.app)
     client.get("/")
     client.post("/login", data={"username": "bob"})
     # /whoami reads environ["session"]; the visit and login were written via flask.session.

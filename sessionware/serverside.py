@@ -7,10 +7,10 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Literal
 
+from . import _versioned
 from ._cookies import add_vary_cookie
-from ._merge import apply_changes, own_changes
 from ._signing import BadCookie, CookieSigner, _b64decode
 from .config import SessionConfig
 from .interface import Headers, SessionInterface, WSGIEnviron
@@ -183,11 +183,8 @@ class ServerSideSessionInterface(SessionInterface):
         if record is None:
             self.log_refused(config, "its session is not in the store (expired or ended)")
             return self.session_class()
-        try:
-            data = self.serializer.loads(record.data)
-        except (ValueError, RecursionError):
-            data = None
-        if not isinstance(data, dict):
+        data = _versioned.parse(self.serializer, record.data)
+        if data is None:
             self.log_refused(config, "its stored data is not a tagged JSON object")
             return self.session_class()
         session = self.session_class(data, new=False, sid=sid, version=record.version)
@@ -255,6 +252,7 @@ class ServerSideSessionInterface(SessionInterface):
     # The store dance: every method below may raise StoreError.
 
     def _save(self, config: SessionConfig, session: ServerSideSession, *, late: bool) -> _Action:
+        ttl = config.lifetime_seconds
         changed = self._changed(session)
         ended = session.ended_sid
         if ended is not None:
@@ -269,7 +267,9 @@ class ServerSideSessionInterface(SessionInterface):
                     "cookie cannot be sent, so it is not stored. Write it before the body."
                 )
                 return None
-            self._create(config, session, self.serializer.dumps(session.data))
+            _versioned.create(
+                self.store, session, self.serializer.dumps(session.data), ttl, self.new_sid
+            )
             return "set"
         regenerate = session.regenerate_requested
         if regenerate and late:
@@ -278,11 +278,13 @@ class ServerSideSessionInterface(SessionInterface):
                 "ID cannot reach the cookie, so the session keeps its ID."
             )
             regenerate = False
-        if changed and not self._write(config, session, session.sid):
+        if changed and not _versioned.write(
+            self.store, self.serializer, session, session.sid, ttl, self.max_retries
+        ):
             return None
         if regenerate:
             old = session.sid
-            self._create(config, session, session.loaded_text or "{}")
+            _versioned.create(self.store, session, session.loaded_text or "{}", ttl, self.new_sid)
             self.store.delete(old)
             return "set"
         if changed:
@@ -290,7 +292,7 @@ class ServerSideSessionInterface(SessionInterface):
         if late:
             return None
         if session.reissue or (config.refresh_each_request and self._touch_due(config, session)):
-            return "set" if self.store.touch(session.sid, config.lifetime_seconds) else None
+            return "set" if self.store.touch(session.sid, ttl) else None
         return None
 
     def _changed(self, session: ServerSideSession) -> bool:
@@ -304,60 +306,3 @@ class ServerSideSessionInterface(SessionInterface):
         interval = min(self.touch_interval, config.lifetime_seconds / 2)
         issued = session.issued_at
         return issued is None or self.clock() - issued >= interval
-
-    def _create(self, config: SessionConfig, session: ServerSideSession, text: str) -> None:
-        for _ in range(3):
-            sid = self.new_sid()
-            version = self.store.set(sid, text, config.lifetime_seconds, None)
-            if version is not None:
-                session.saved(sid, version, text)
-                return
-        raise StoreError("the store refused to create a record under three fresh session IDs")
-
-    def _write(self, config: SessionConfig, session: ServerSideSession, sid: str) -> bool:
-        """Compare-and-set the session; on a lost race re-apply its changes and retry.
-
-        :returns: ``False`` when the record is gone (a concurrent request ended the
-            session or moved it to a new ID): the changes are dropped, not resurrected.
-        """
-        version = session.version
-        data = session.data
-        text = self.serializer.dumps(data)
-        changes: dict[str, Any] | None = None
-        for _ in range(self.max_retries + 1):
-            new_version = self.store.set(sid, text, config.lifetime_seconds, version)
-            if new_version is not None:
-                if data is not session.data:
-                    session.data.clear()
-                    session.data.update(data)
-                session.saved(sid, new_version, text)
-                return True
-            record = self.store.get(sid)
-            base = self._parse(session.loaded_text or "{}")
-            if changes is None:
-                changes = own_changes(session.data, base, session.changed_keys)
-            if record is None:
-                logger.warning(
-                    "The session was ended or given a new ID by a concurrent request; "
-                    "this request's changes to keys %s are dropped.",
-                    sorted(changes),
-                )
-                return False
-            data, conflicts = apply_changes(self._parse(record.data), changes, base)
-            if conflicts:
-                logger.warning(
-                    "Concurrent requests changed session keys %s; the later save wins.",
-                    conflicts,
-                )
-            text, version = self.serializer.dumps(data), record.version
-        raise StoreError(
-            f"the session was saved concurrently {self.max_retries + 1} times in a row "
-            "while this request re-applied its changes; raise max_retries if this is expected"
-        )
-
-    def _parse(self, text: str) -> dict[str, Any]:
-        try:
-            data = self.serializer.loads(text)
-        except (ValueError, RecursionError):
-            data = None
-        return data if isinstance(data, dict) else {}

@@ -1,9 +1,10 @@
 """The app the gunicorn test serves: each request sets one key of one shared session.
 
 Configured by environment variables, since gunicorn imports it in each worker:
-``SESSIONWARE_TEST_REDIS_URL``, ``SESSIONWARE_TEST_SAVE`` (``versioned`` or
-``last-writer-wins``) and ``SESSIONWARE_TEST_BARRIER`` (how many requests wait for
-each other after loading the session, so that all of them overlap).
+``SESSIONWARE_TEST_REDIS_URL``; ``SESSIONWARE_TEST_SAVE``, which is ``versioned`` or
+``last-writer-wins`` on Redis, or a database URL for versioned saves in SQL (in the
+table ``SESSIONWARE_TEST_TABLE``); and ``SESSIONWARE_TEST_BARRIER``, how many requests
+wait for each other after loading the session, so that all of them overlap.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import redis
 
 from sessionware import ServerSideSessionInterface, SessionMiddleware
 from sessionware.middleware import StartResponse
+from sessionware.stores import Store
 from sessionware.stores.redis import RedisStore
+from sessionware.stores.sql import SQLStore
 
 REDIS_URL = os.environ.get("SESSIONWARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SAVE = os.environ.get("SESSIONWARE_TEST_SAVE", "versioned")
@@ -37,7 +40,11 @@ class LastWriterWinsStore(RedisStore):
         return int(pipe.execute()[1])
 
 
-store = (LastWriterWinsStore if SAVE == "last-writer-wins" else RedisStore)(REDIS_URL)
+store: Store
+if "://" in SAVE:
+    store = SQLStore(SAVE, table_name=os.environ["SESSIONWARE_TEST_TABLE"])
+else:
+    store = (LastWriterWinsStore if SAVE == "last-writer-wins" else RedisStore)(REDIS_URL)
 barriers = redis.Redis.from_url(REDIS_URL)
 
 

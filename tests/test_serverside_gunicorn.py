@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from sessionware.stores.sql import SQLStore
 from tests._redis_server import RedisServer, free_port, private_redis, wait_until
+from tests.stores.test_sql import POSTGRES_URL, postgres_reachable
 
 pytestmark = pytest.mark.server
 
@@ -53,12 +56,17 @@ def answers(port: int) -> bool:
 
 @pytest.fixture
 def gunicorn(redis_server: RedisServer, request: pytest.FixtureRequest) -> Iterator[int]:
+    """gunicorn serving tests/_gunicorn_app.py with the save mode given as param."""
     port = free_port()
+    table = f"sessionware_gunicorn_{secrets.token_hex(6)}"
+    if "://" in request.param:
+        SQLStore(request.param, table_name=table).close()  # created once, not by each worker
     env = dict(
         os.environ,
         SESSIONWARE_TEST_REDIS_URL=redis_server.url,
         SESSIONWARE_TEST_SAVE=request.param,
         SESSIONWARE_TEST_BARRIER=str(CONCURRENT),
+        SESSIONWARE_TEST_TABLE=table,
     )
     # worker_connections = threads: a worker accepts no more requests than it can run,
     # so the requests spread over both workers and all of them run at once.
@@ -77,6 +85,10 @@ def gunicorn(redis_server: RedisServer, request: pytest.FixtureRequest) -> Itera
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if "://" in request.param:
+            store = SQLStore(request.param, table_name=table)
+            store.table.drop(store.engine)
+            store.close()
 
 
 def run_rounds(port: int) -> list[tuple[int, int]]:
@@ -102,6 +114,23 @@ def run_rounds(port: int) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize("gunicorn", ["versioned"], indirect=True)
 def test_versioned_saves_keep_every_concurrent_change(gunicorn: int) -> None:
+    assert run_rounds(gunicorn) == [(CONCURRENT, CONCURRENT)] * ROUNDS
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    if not postgres_reachable():
+        pytest.skip(
+            f"PostgreSQL is not reachable at {POSTGRES_URL}; start it or point "
+            "SESSIONWARE_TEST_POSTGRES_URL at a database to run this test"
+        )
+    return POSTGRES_URL
+
+
+@pytest.mark.parametrize("gunicorn", [POSTGRES_URL], indirect=True)
+def test_versioned_saves_in_postgresql_keep_every_concurrent_change(
+    postgres_url: str, gunicorn: int
+) -> None:
     assert run_rounds(gunicorn) == [(CONCURRENT, CONCURRENT)] * ROUNDS
 
 

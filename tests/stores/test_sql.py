@@ -129,6 +129,43 @@ def test_an_existing_table_is_reused(tmp_path: Path) -> None:
     second.close()
 
 
+def test_an_engine_can_be_given(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 's.db'}")
+    store = SQLStore(engine=engine)
+    assert store.engine is engine
+    store.set("s1", "x", 10, None)
+    assert store.get("s1") is not None
+    store.close()
+
+
+def test_a_table_created_meanwhile_by_another_process_is_fine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    create = sa.Table.create
+
+    def racing_create(table: sa.Table, bind: sa.engine.Engine, checkfirst: bool = True) -> None:
+        create(table, bind)  # the other process wins the race...
+        create(table, bind)  # ...so our CREATE TABLE fails
+
+    monkeypatch.setattr(sa.Table, "create", racing_create)
+    store = SQLStore(url)
+    store.set("s1", "x", 10, None)
+    assert store.get("s1") is not None
+    store.close()
+
+
+def test_a_table_that_cannot_be_created_is_a_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_create(table: sa.Table, bind: sa.engine.Engine, checkfirst: bool = True) -> None:
+        raise sa.exc.OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(sa.Table, "create", failing_create)
+    with pytest.raises(StoreError, match="disk I/O error"):
+        SQLStore(f"sqlite:///{tmp_path / 's.db'}")
+
+
 def test_without_create_table_a_missing_table_is_a_store_error(tmp_path: Path) -> None:
     store = SQLStore(f"sqlite:///{tmp_path / 's.db'}", create_table=False)
     with pytest.raises(StoreError, match="no such table"):

@@ -74,7 +74,9 @@ class SessionConfig:
     """
 
     secret_key: str | bytes | None = field(default=None, repr=False)
-    secret_key_fallbacks: tuple[str | bytes, ...] | list[str | bytes] = field(default=(), repr=False)
+    secret_key_fallbacks: tuple[str | bytes, ...] | list[str | bytes] = field(
+        default=(), repr=False
+    )
     secret_key_file: str | os.PathLike[str] | None = field(default=None, repr=False)
     environ_key: str = "session"
     cookie_name: str = "session"

@@ -36,7 +36,8 @@ class MiddlewareSessionInterface(_MiddlewareSessionInterface):
     It loads and saves nothing itself: :class:`~sessionware.SessionMiddleware`, wrapped
     around ``app.wsgi_app``, opens the session lazily and writes the cookie, so Flask's
     ``SECRET_KEY`` and ``SESSION_COOKIE_*`` settings play no part; configure the
-    middleware instead.
+    middleware instead. Flask's ``test_client().session_transaction()`` cannot work
+    with it (its requests bypass the middleware); set up session data with a request.
 
     :param environ_key: where the middleware puts the session; its ``environ_key``.
     """

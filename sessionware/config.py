@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -29,6 +30,21 @@ _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 # Characters that would end an attribute or start another one if let into Set-Cookie.
 _UNSAFE = re.compile(r"[;,\s\x00-\x1f\x7f]")
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside sessionware."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and (
+        frame.f_code.co_filename.startswith(_PACKAGE) or frame.f_code.co_filename == "<string>"
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _key_bytes(key: str | bytes) -> bytes:
@@ -138,7 +154,7 @@ class SessionConfig:
                 f"{MIN_SECRET_BYTES} random bytes, e.g. from "
                 "python -c 'import secrets; print(secrets.token_hex(32))'.",
                 InsecureSecretWarning,
-                stacklevel=4,
+                stacklevel=_caller_stacklevel(),
             )
         fallbacks = self.secret_key_fallbacks
         if isinstance(fallbacks, str | bytes) or not isinstance(fallbacks, list | tuple):

@@ -57,6 +57,20 @@ def test_short_secret_warns_without_showing_it() -> None:
     assert "short" not in str(record[0].message).replace("only 5 bytes", "")
 
 
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: SessionConfig(secret_key="short"), id="config"),
+        pytest.param(lambda: SessionConfig.from_env(environ={"SESSIONWARE_SECRET_KEY": "s"})),
+        pytest.param(lambda: SessionMiddleware(lambda e, s: [], secret_key="short")),
+    ],
+)
+def test_short_secret_warning_points_at_the_caller(build: Any) -> None:
+    with pytest.warns(InsecureSecretWarning) as record:
+        build()
+    assert record[0].filename == __file__
+
+
 def test_long_secret_does_not_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")

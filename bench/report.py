@@ -1,0 +1,136 @@
+"""Turning pyperf means into the table the README shows, with the issue's targets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .contestants import SCENARIOS
+
+__all__ = ["Table", "machine", "render"]
+
+ROWS = (
+    ("floor", "least work possible (stdlib HMAC + JSON + split)"),
+    ("sessionware", "**sessionware**"),
+    ("flask", "Flask 3.1 SecureCookieSessionInterface"),
+    ("beaker", "Beaker 1.14 cookie sessions (JSON)"),
+)
+COMPETITORS = ("flask", "beaker")
+
+
+@dataclass(frozen=True)
+class Table:
+    """Microseconds per request above the bare app, per contestant and scenario."""
+
+    cost: dict[tuple[str, str], float]
+    bare: dict[str, float]
+
+    @classmethod
+    def from_means(cls, means: dict[tuple[str, str], float]) -> Table:
+        """Subtract each contestant's baseline from pyperf means (in seconds)."""
+        cost: dict[tuple[str, str], float] = {}
+        bare: dict[str, float] = {}
+        for scenario in SCENARIOS:
+            base = means[scenario, "bare"]
+            bare[scenario] = base * 1e6
+            # The floor of an untouched session is the bare app itself.
+            cost["floor", scenario] = (
+                0.0 if scenario == "untouched" else (means[scenario, "floor"] - base) * 1e6
+            )
+            cost["sessionware", scenario] = (means[scenario, "sessionware"] - base) * 1e6
+            cost["beaker", scenario] = (means[scenario, "beaker"] - base) * 1e6
+            cost["flask", scenario] = (
+                means[scenario, "flask"] - means[scenario, "flask-noop"]
+            ) * 1e6
+        return cls(cost, bare)
+
+    def best_competitor(self, scenario: str) -> float:
+        """The faster of Flask and Beaker in ``scenario``."""
+        return min(self.cost[name, scenario] for name in COMPETITORS)
+
+    def to_floor(self, name: str, scenario: str) -> float | None:
+        """``name``'s cost as a multiple of the floor's (``None`` where the floor is 0)."""
+        floor = self.cost["floor", scenario]
+        return None if scenario == "untouched" or floor <= 0 else self.cost[name, scenario] / floor
+
+    def to_best(self, name: str, scenario: str) -> float | None:
+        """``name``'s cost as a multiple of the best competitor's."""
+        best = self.best_competitor(scenario)
+        return None if best <= 0 else self.cost[name, scenario] / best
+
+    def targets(self) -> list[tuple[str, bool, str]]:
+        """The issue's targets, each with whether it is met and the measured figure."""
+        cost = self.cost
+        results = [
+            (
+                "untouched session < 0.5 us over the bare app",
+                cost["sessionware", "untouched"] < 0.5,
+                f"{cost['sessionware', 'untouched']:.2f} us",
+            )
+        ]
+        for scenario in ("read", "write", "new"):
+            to_floor = self.to_floor("sessionware", scenario)
+            results.append(
+                (
+                    f"{scenario}: within 1.5x the floor",
+                    to_floor is not None and to_floor <= 1.5,
+                    f"{_ratio(to_floor)} the floor",
+                )
+            )
+            for competitor in COMPETITORS:
+                speedup = cost[competitor, scenario] / max(cost["sessionware", scenario], 1e-9)
+                results.append(
+                    (
+                        f"{scenario}: >= 5x faster than {competitor}",
+                        speedup >= 5,
+                        f"{speedup:.1f}x faster",
+                    )
+                )
+        return results
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def render(table: Table) -> str:
+    """The table in Markdown: cost in us, then its ratio to the floor and to the best."""
+    head = "| us per request above a bare app | " + " | ".join(SCENARIOS) + " |"
+    lines = [head, "|---" * (len(SCENARIOS) + 1) + "|"]
+    for name, label in ROWS:
+        cells = []
+        for scenario in SCENARIOS:
+            cell = f"{table.cost[name, scenario]:.2f}"
+            if name != "floor":
+                cell += (
+                    f" ({_ratio(table.to_floor(name, scenario))} floor, "
+                    f"{_ratio(table.to_best(name, scenario))} best)"
+                )
+            cells.append(cell)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    bare = " · ".join(f"{s} {table.bare[s]:.2f} us" for s in SCENARIOS)
+    lines += [
+        "",
+        "Ratios: to the floor, and to the best competitor (the faster of Flask and Beaker)",
+        "in that scenario; lower is better. Flask is measured as the same Flask app with",
+        f"a no-op session interface subtracted. The bare app itself: {bare}.",
+        "",
+        "Targets (issue 4):",
+    ]
+    for label, met, figure in table.targets():
+        lines.append(f"- [{'x' if met else ' '}] {label}: {figure}")
+    return "\n".join(lines)
+
+
+def machine(python_version: str, executable: str) -> str:
+    """One line naming the machine the figures come from."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"Machine: {os.cpu_count()} CPUs, {model}, Python {python_version} ({executable})"

@@ -7,6 +7,7 @@ methods are otherwise Flask's, so a Flask session interface ports with little ch
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -20,9 +21,11 @@ from ._cookies import (
     find_cookie,
     set_cookie_header,
 )
+from ._signing import CookieSigner
 from .config import MAX_COOKIE_AGE, SessionConfig
 from .errors import CookieTooLarge
 from .sessions import NullSession, SecureCookieSession, SessionMixin
+from .tagged import TaggedJSONSerializer
 
 __all__ = ["SessionInterface"]
 
@@ -53,8 +56,56 @@ class SessionInterface:
     #: logs a warning on such late writes instead.
     saves_after_response: bool = False
 
-    def __init__(self, *, clock: Callable[[], float] | None = None) -> None:
+    #: itsdangerous salt of what the interface signs (the cookie's value).
+    salt: str = "cookie-session"
+    #: :mod:`hashlib` name of the HMAC digest of what the interface signs.
+    digest_method: str = "sha1"
+    #: Turns session data into text and back.
+    serializer: TaggedJSONSerializer = TaggedJSONSerializer()
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] | None = None,
+        salt: str | None = None,
+        digest_method: str | None = None,
+        serializer: TaggedJSONSerializer | None = None,
+    ) -> None:
         self.clock: Callable[[], float] = clock or time.time
+        if salt is not None:
+            if not isinstance(salt, str) or not salt:
+                raise ValueError(f"salt must be a non-empty str, got {salt!r}.")
+            self.salt = salt
+        if digest_method is not None:
+            self.digest_method = digest_method
+        try:
+            hashlib.new(self.digest_method)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"digest_method={self.digest_method!r} is not a hashlib algorithm; use "
+                "'sha1' (Flask-compatible) or 'sha256'."
+            ) from None
+        if serializer is not None:
+            self.serializer = serializer
+        # Signers keyed by id(config); the config is kept in the entry so that the id
+        # cannot be reused by another object while the entry lives.
+        self._signers: dict[int, tuple[SessionConfig, CookieSigner | None]] = {}
+
+    def signer(self, config: SessionConfig) -> CookieSigner | None:
+        """The signer for ``config``'s keys, built once; ``None`` without a secret key."""
+        entry = self._signers.get(id(config))
+        if entry is not None and entry[0] is config:
+            return entry[1]
+        signer = None
+        if config.secret_key:
+            signer = CookieSigner(
+                config.secret_key,
+                config.secret_key_fallbacks,
+                salt=self.salt,
+                digest_method=self.digest_method,
+            )
+        self._signers[id(config)] = (config, signer)
+        return signer
 
     def make_null_session(self, config: SessionConfig) -> NullSession:
         """Return the read-only empty session used when no session can be had."""

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
-
 from ._cookies import add_vary_cookie
-from ._signing import BadCookie, CookieSigner
+from ._signing import BadCookie
 from .config import SessionConfig
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
-from .tagged import TaggedJSONSerializer
 
 __all__ = ["SecureCookieSessionInterface"]
 
@@ -30,57 +26,6 @@ class SecureCookieSessionInterface(SessionInterface):
     :param serializer: turns session data into text and back.
     :param clock: see :class:`~sessionware.SessionInterface`.
     """
-
-    #: itsdangerous salt; Flask's is ``"cookie-session"``.
-    salt: str = "cookie-session"
-    #: HMAC digest name; Flask's is ``"sha1"``.
-    digest_method: str = "sha1"
-    #: The data serializer; Flask's tagged JSON.
-    serializer: TaggedJSONSerializer = TaggedJSONSerializer()
-
-    def __init__(
-        self,
-        *,
-        salt: str | None = None,
-        digest_method: str | None = None,
-        serializer: TaggedJSONSerializer | None = None,
-        clock: Any = None,
-    ) -> None:
-        super().__init__(clock=clock)
-        if salt is not None:
-            if not isinstance(salt, str) or not salt:
-                raise ValueError(f"salt must be a non-empty str, got {salt!r}.")
-            self.salt = salt
-        if digest_method is not None:
-            self.digest_method = digest_method
-        try:
-            hashlib.new(self.digest_method)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"digest_method={self.digest_method!r} is not a hashlib algorithm; use "
-                "'sha1' (Flask-compatible) or 'sha256'."
-            ) from None
-        if serializer is not None:
-            self.serializer = serializer
-        # Signers keyed by id(config); the config is kept in the entry so that the id
-        # cannot be reused by another object while the entry lives.
-        self._signers: dict[int, tuple[SessionConfig, CookieSigner | None]] = {}
-
-    def signer(self, config: SessionConfig) -> CookieSigner | None:
-        """The signer for ``config``'s keys, built once; ``None`` without a secret key."""
-        entry = self._signers.get(id(config))
-        if entry is not None and entry[0] is config:
-            return entry[1]
-        signer = None
-        if config.secret_key:
-            signer = CookieSigner(
-                config.secret_key,
-                config.secret_key_fallbacks,
-                salt=self.salt,
-                digest_method=self.digest_method,
-            )
-        self._signers[id(config)] = (config, signer)
-        return signer
 
     def open_session(
         self, config: SessionConfig, environ: WSGIEnviron

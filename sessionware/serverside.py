@@ -11,7 +11,7 @@ from typing import Literal
 
 from . import _versioned
 from ._cookies import add_vary_cookie
-from ._signing import BadCookie, CookieSigner, _b64decode
+from ._signing import BadCookie, _b64decode
 from .config import SessionConfig
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .serversession import ServerSideSession, StoreUnavailableSession
@@ -79,8 +79,6 @@ class ServerSideSessionInterface(SessionInterface):
     salt: str = "sessionware.session-id"
     #: HMAC digest of the signed ID.
     digest_method: str = "sha256"
-    #: The data serializer.
-    serializer: TaggedJSONSerializer = TaggedJSONSerializer()
     #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128).
     id_bytes: int = 32
     saves_after_response = True
@@ -96,7 +94,7 @@ class ServerSideSessionInterface(SessionInterface):
         serializer: TaggedJSONSerializer | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        super().__init__(clock=clock)
+        super().__init__(clock=clock, salt=salt, serializer=serializer)
         if not isinstance(store, Store):
             raise TypeError(
                 f"store must be a sessionware.stores.Store (MemoryStore, RedisStore, "
@@ -117,37 +115,14 @@ class ServerSideSessionInterface(SessionInterface):
             )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
-        if salt is not None:
-            if not isinstance(salt, str) or not salt:
-                raise ValueError(f"salt must be a non-empty str, got {salt!r}.")
-            self.salt = salt
-        if serializer is not None:
-            self.serializer = serializer
         self.store = store
         self.on_store_error: OnStoreError = on_store_error
         self.touch_interval = float(touch_interval)
         self.max_retries = max_retries
-        self._signers: dict[int, tuple[SessionConfig, CookieSigner | None]] = {}
         self._warned_processes = False
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.store!r} on_store_error={self.on_store_error!r}>"
-
-    def signer(self, config: SessionConfig) -> CookieSigner | None:
-        """The ID signer for ``config``'s keys, built once; ``None`` without a secret key."""
-        entry = self._signers.get(id(config))
-        if entry is not None and entry[0] is config:
-            return entry[1]
-        signer = None
-        if config.secret_key:
-            signer = CookieSigner(
-                config.secret_key,
-                config.secret_key_fallbacks,
-                salt=self.salt,
-                digest_method=self.digest_method,
-            )
-        self._signers[id(config)] = (config, signer)
-        return signer
 
     def new_sid(self) -> str:
         """Return a fresh random session ID."""

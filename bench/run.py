@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import sys
 from typing import Any
@@ -19,22 +18,36 @@ __all__ = ["main"]
 def main() -> int:
     """Run the benchmarks; the manager process prints the table at the end."""
     runner = pyperf.Runner(
-        processes=int(os.environ.get("BENCH_PROCESSES", "6")),
+        processes=6,
         values=3,
         program_args=("-m", "bench"),
+        add_cmdline_args=_forward,
+    )
+    runner.argparser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated scenarios to run"
+    )
+    runner.argparser.add_argument(
+        "--contestants", default="", help="comma-separated contestants (default: all)"
     )
     runner.metadata["description"] = "us per request above a bare WSGI app"
     args = runner.parse_args()
     cases = build_cases()
     means: dict[tuple[str, str], float] = {}
-    for scenario in SCENARIOS:
-        for name, case in cases[scenario].items():
+    # For working on one path: --scenarios write,new --contestants bare,sessionware
+    for scenario in _selection("--scenarios", args.scenarios, SCENARIOS):
+        contestants = _selection("--contestants", args.contestants, tuple(cases[scenario]))
+        for name in contestants:
+            case = cases[scenario][name]
             result: Any = runner.bench_time_func(
                 f"{scenario}/{name}", time_app, case.app, case.environ
             )
             if result is not None and not args.worker:
-                means[scenario, name] = result.mean()
+                means[scenario, name] = result.median()
     if args.worker or not means:
+        return 0
+    if len(means) < len(SCENARIOS) * len(cases[SCENARIOS[0]]):
+        for (scenario, name), mean in sorted(means.items()):
+            print(f"{scenario}/{name}: {mean * 1e6:.2f} us")
         return 0
     table = Table.from_means(means)
     print()
@@ -42,3 +55,18 @@ def main() -> int:
     print()
     print(render(table))
     return 0
+
+
+def _forward(cmd: list[str], args: Any) -> None:
+    """Pass the selection on to pyperf's worker processes."""
+    cmd.extend(("--scenarios", args.scenarios, "--contestants", args.contestants))
+
+
+def _selection(option: str, chosen: str, everything: tuple[str, ...]) -> tuple[str, ...]:
+    if not chosen:
+        return everything
+    names = tuple(name.strip() for name in chosen.split(","))
+    unknown = sorted(set(names) - set(everything))
+    if unknown:
+        raise SystemExit(f"{option}: unknown {', '.join(unknown)}; choose from {everything}")
+    return names

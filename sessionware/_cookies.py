@@ -35,16 +35,23 @@ def find_cookie(header: str, name: str) -> str | None:
         meant cannot be known.
     """
     prefix = name + "="
+    size = len(prefix)
     found: str | None = None
     start = header.find(prefix)
     while start >= 0:
-        before = header[:start].rstrip(" \t")
-        if not before or before[-1] == ";":
+        # A match counts only at the start of a cookie pair: after ";" and blanks.
+        before = start - 1
+        while before >= 0 and header[before] in " \t":
+            before -= 1
+        if before < 0 or header[before] == ";":
             if found is not None:
                 raise DuplicateCookie(name)
-            end = header.find(";", start)
-            found = header[start + len(prefix) : None if end < 0 else end].strip(" \t")
-        start = header.find(prefix, start + len(prefix))
+            end = header.find(";", start + size)
+            if end < 0:
+                return header[start + size :].strip(" \t")
+            found = header[start + size : end].strip(" \t")
+            start = end
+        start = header.find(prefix, start + 1)
     return found
 
 

@@ -12,6 +12,7 @@ from .config import SessionConfig
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .lazy import LazySession
 from .securecookie import SecureCookieSessionInterface
+from .sessions import SessionMixin
 
 __all__ = ["SessionMiddleware"]
 
@@ -76,22 +77,26 @@ class SessionMiddleware:
         return f"<SessionMiddleware {self.app!r} {type(self.interface).__name__}>"
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
-        session = LazySession(self.interface, self.config, environ)
+        # One object per request serves as both the lazy session and the held
+        # response: a request that never touches its session pays for little else.
+        session = _RequestSession(self, environ, start_response)
         environ[self.config.environ_key] = session
-        response = _Response(self, session, start_response)
-        result = self.app(environ, response.start_response)
-        if response.status is not None and (
+        result = self.app(environ, session._start_response)
+        if session._status is not None and (
             type(result) in (list, tuple) or _is_file_wrapper(environ, result)
         ):
             # No app code runs after a list or a file is returned: send now, and hand the
             # result to the server untouched (keeping wsgi.file_wrapper's fast path).
             try:
-                response.send()
+                session._send()
             except BaseException:
                 _close(result)
                 raise
             return result
-        return _Body(response, result)
+        return _Body(session, result)
+
+
+_NO_HEADERS: Headers = []
 
 
 def _is_file_wrapper(environ: WSGIEnviron, result: Iterable[bytes]) -> bool:
@@ -105,56 +110,65 @@ def _close(result: Iterable[bytes]) -> None:
         close()
 
 
-class _Response:
-    """One request's held response: status and headers until the body starts."""
+class _RequestSession(LazySession):
+    """The request's lazy session, also holding its response until the body starts.
 
-    __slots__ = ("exc_info", "headers", "middleware", "session", "start", "status", "write")
+    The response state lives in private attributes, which :class:`LazySession` never
+    forwards to the real session.
+    """
 
     def __init__(
-        self, middleware: SessionMiddleware, session: LazySession, start: StartResponse
+        self, middleware: SessionMiddleware, environ: WSGIEnviron, start: StartResponse
     ) -> None:
-        self.middleware = middleware
-        self.session = session
-        self.start = start
-        self.status: str | None = None
-        self.headers: Headers = []
-        self.exc_info: ExcInfo | None = None
-        self.write: Write | None = None
+        # Every attribute the request will set is set here, in one order: an attribute
+        # first set later would cost CPython a dict of its own on every request.
+        self._interface = middleware.interface
+        self._config = middleware.config
+        self._environ = environ
+        self._session: SessionMixin | None = None
+        self.headers_sent = False
+        self._late_write_logged = False
+        self._start = start
+        self._status: str | None = None
+        self._headers: Headers = _NO_HEADERS
+        self._exc_info: ExcInfo | None = None
+        self._write: Write | None = None
 
-    def start_response(
+    def _start_response(
         self, status: str, headers: Headers, exc_info: ExcInfo | None = None, /
     ) -> Write:
         if exc_info is not None:
-            if self.write is not None:
+            if self._write is not None:
                 # Headers are out: let the server re-raise, as PEP 3333 requires.
-                return self.start(status, headers, exc_info)
-        elif self.status is not None:
+                return self._start(status, headers, exc_info)
+        elif self._status is not None:
             raise AssertionError("start_response called a second time without exc_info")
-        self.status, self.headers, self.exc_info = status, headers, exc_info
-        return self.write_body
+        self._status, self._headers, self._exc_info = status, headers, exc_info
+        return self._write_body
 
-    def write_body(self, data: bytes) -> object:
-        write = self.write
+    def _write_body(self, data: bytes) -> object:
+        write = self._write
         if write is None:
-            write = self.send()
+            write = self._send()
         return write(data)
 
-    def send(self) -> Write:
+    def _send(self) -> Write:
         """Save the session into the headers and pass them to the server."""
-        if self.write is not None:
-            return self.write
-        if self.status is None:
+        write = self._write
+        if write is not None:
+            return write
+        status = self._status
+        if status is None:
             raise AssertionError("the application sent body data before start_response")
-        headers = self.headers
-        session = self.session.loaded
-        middleware = self.middleware
-        if session is not None and not middleware.interface.is_null_session(session):
+        headers = self._headers
+        session = self._session
+        if session is not None and not self._interface.is_null_session(session):
             headers = list(headers)
-            middleware.interface.save_session(middleware.config, session, headers)
-        self.session.headers_sent = True
-        self.write = self.start(self.status, headers, self.exc_info)
-        self.exc_info = None
-        return self.write
+            self._interface.save_session(self._config, session, headers)
+        self.headers_sent = True
+        write = self._write = self._start(status, headers, self._exc_info)
+        self._exc_info = None
+        return write
 
 
 class _Body:
@@ -162,7 +176,7 @@ class _Body:
 
     __slots__ = ("_iterator", "_response", "_result")
 
-    def __init__(self, response: _Response, result: Iterable[bytes]) -> None:
+    def __init__(self, response: _RequestSession, result: Iterable[bytes]) -> None:
         self._response = response
         self._result = result
         self._iterator: Iterator[bytes] | None = None
@@ -174,13 +188,13 @@ class _Body:
         iterator = self._iterator
         if iterator is None:
             iterator = self._iterator = iter(self._result)
-        if self._response.write is not None:
+        if self._response._write is not None:
             return next(iterator)
         for chunk in iterator:
             if chunk:
-                self._response.send()
+                self._response._send()
                 return chunk
-        self._response.send()
+        self._response._send()
         raise StopIteration
 
     def close(self) -> None:
@@ -188,11 +202,11 @@ class _Body:
             _close(self._result)
         finally:
             response = self._response
-            session = response.session.loaded
-            interface = response.middleware.interface
+            session = response._session
+            interface = response._interface
             if (
                 session is not None
-                and response.write is not None
+                and response._write is not None
                 and not interface.is_null_session(session)
             ):
-                interface.close_session(response.middleware.config, session)
+                interface.close_session(response._config, session)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from base64 import b64decode, b64encode
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -55,6 +55,29 @@ def _refuse(value: Any) -> Any:
     )
 
 
+def _untagged(value: Any) -> bool:
+    """Whether ``value`` is plain JSON that :meth:`TaggedJSONSerializer.tag` leaves as is.
+
+    Only exact dicts, lists and JSON scalars qualify, so a tuple, a ``str`` subclass
+    such as Markup, or a one-key dict whose key is a tag name sends the data through
+    the full tagging walk. Checking is several times cheaper than that walk.
+    """
+    kind = type(value)
+    if kind is dict:
+        if len(value) == 1 and next(iter(value)) in _DECODERS:
+            return False
+        items: Iterable[Any] = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind in _PLAIN
+    # A loop, not all(...): no generator frame per call on this per-write path.
+    for item in items:  # noqa: SIM110
+        if type(item) not in _PLAIN and not _untagged(item):
+            return False
+    return True
+
+
 _DECODERS: dict[str, Callable[[Any], Any]] = {
     " t": tuple,
     " b": lambda text: b64decode(text.encode("ascii")),
@@ -78,16 +101,15 @@ class TaggedJSONSerializer:
             separators=(",", ":"), sort_keys=True, ensure_ascii=True, default=_refuse
         ).encode
         self._decode_tagged = json.JSONDecoder(object_hook=self._untag).decode
-        self._decode_plain = json.JSONDecoder().decode
+        plain = json.JSONDecoder()
+        self._decode_plain = plain.decode
+        # The C scanner under JSONDecoder.decode, without its whitespace handling.
+        self._scan_plain: Callable[[str, int], tuple[Any, int]] = plain.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
 
     def dumps(self, value: Any) -> str:
         """Return the tagged JSON text of ``value``."""
-        if type(value) is dict and not (len(value) == 1 and next(iter(value)) in _DECODERS):
-            for item in value.values():
-                if type(item) not in _PLAIN:
-                    break
-            else:
-                return self._encode(value)
+        if _untagged(value):
+            return self._encode(value)
         return self._encode(self.tag(value))
 
     def loads(self, text: str | bytes) -> Any:
@@ -100,6 +122,13 @@ class TaggedJSONSerializer:
         # A tag is always a one-key object opening with '{" '; text without that
         # sequence has no tags, and skipping the hook makes loading several times faster.
         if '{" ' not in text:
+            try:
+                value, end = self._scan_plain(text, 0)
+            except StopIteration:
+                end = -1
+            if end == len(text):
+                return value
+            # Surrounding whitespace, or not JSON: the full decoder handles or reports it.
             return self._decode_plain(text)
         try:
             return self._decode_tagged(text)

@@ -1,0 +1,114 @@
+"""The shortcuts taken on the per-request paths give what the long way gives.
+
+Each fast path (plain JSON skipping the tag walk and the decoder's wrappers, the
+cookie found by substring search, base64 through binascii) is checked against the
+general code or the standard library on the inputs where the two could part.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from sessionware import TaggedJSONSerializer
+from sessionware._cookies import DuplicateCookie, find_cookie
+from sessionware._signing import _b64decode, _b64encode
+from sessionware.tagged import _untagged
+
+serializer = TaggedJSONSerializer()
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_plain_json_dumps_as_the_tag_walk_does(value: Any) -> None:
+    assert serializer.dumps(value) == serializer._encode(serializer.tag(value))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param({"cart": [1, (2, 3)]}, id="tuple-in-list"),
+        pytest.param({"notes": [Markup("<b>x</b>")]}, id="markup-in-list"),
+        pytest.param({"outer": {"inner": {" t": 1}}}, id="nested-tag-key"),
+        pytest.param({" di": 5}, id="top-level-tag-key"),
+        pytest.param({"ids": [uuid.UUID(int=7)]}, id="uuid-in-list"),
+        pytest.param({"raw": [b"\x00"]}, id="bytes-in-list"),
+    ],
+)
+def test_values_that_need_a_tag_take_the_tag_walk(value: Any) -> None:
+    assert not _untagged(value)
+    text = serializer.dumps(value)
+    assert text == serializer._encode(serializer.tag(value))
+    assert serializer.loads(text) == value
+
+
+@given(json_values)
+def test_plain_json_loads_as_json_does(value: Any) -> None:
+    text = json.dumps(value, separators=(",", ":"))
+    if '{" ' not in text:
+        assert serializer.loads(text) == json.loads(text)
+
+
+@pytest.mark.parametrize("text", [' {"a": 1} ', '{"a": 1}\n', "\t[1, 2]"])
+def test_surrounding_whitespace_is_still_accepted(text: str) -> None:
+    assert serializer.loads(text) == json.loads(text)
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"a": 1} x', "nope", '{"a": 1}{}'])
+def test_text_that_is_not_json_raises_value_error(text: str) -> None:
+    with pytest.raises(ValueError, match=r"."):
+        serializer.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("session=a; xsession=b", "a", id="suffix-name-after"),
+        pytest.param("xsession=b; session=a", "a", id="suffix-name-before"),
+        pytest.param("a=session=x; session=a", "a", id="name-inside-value"),
+        pytest.param("a=1;\t session=a;", "a", id="tab-and-trailing-semicolon"),
+        pytest.param("session=", "", id="empty-value"),
+        pytest.param("other=1", None, id="absent"),
+    ],
+)
+def test_find_cookie_matches_whole_names_only(header: str, expected: str | None) -> None:
+    assert find_cookie(header, "session") == expected
+
+
+@pytest.mark.parametrize("header", ["session=a; session=b", "session=a;session=b; c=1"])
+def test_find_cookie_refuses_duplicates(header: str) -> None:
+    with pytest.raises(DuplicateCookie):
+        find_cookie(header, "session")
+
+
+@given(st.binary(max_size=300))
+def test_base64_matches_the_standard_library(data: bytes) -> None:
+    encoded = _b64encode(data)
+    assert encoded == base64.urlsafe_b64encode(data).rstrip(b"=")
+    assert _b64decode(encoded) == data
+
+
+@given(st.binary(max_size=80))
+def test_base64_decoding_of_any_input_matches_the_standard_library(text: bytes) -> None:
+    try:
+        expected: bytes | None = base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
+    except ValueError:
+        expected = None
+    try:
+        got: bytes | None = _b64decode(text)
+    except ValueError:
+        got = None
+    assert got == expected

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import time
-from base64 import urlsafe_b64decode, urlsafe_b64encode
+from binascii import a2b_base64, b2a_base64
 from collections.abc import Iterable
 from email.utils import formatdate
 from typing import Any
@@ -23,39 +23,37 @@ __all__ = ["floor_apps", "login_cookie"]
 _KEY = hmac.digest(SECRET.encode(), b"cookie-session", "sha1")
 _MAX_AGE = 31 * 24 * 3600
 _ATTRIBUTES = "; HttpOnly; Path=/; SameSite=Lax"
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_PADDING = (b"", b"===", b"==", b"=")
 
 
 def _b64(data: bytes) -> bytes:
-    return urlsafe_b64encode(data).rstrip(b"=")
+    return b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
-def _unb64(text: str) -> bytes:
-    return urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _unb64(data: bytes) -> bytes:
+    return a2b_base64(data.translate(_FROM_URLSAFE) + _PADDING[len(data) & 3])
 
 
 def _load(environ: Environ) -> dict[str, Any]:
-    header = environ.get("HTTP_COOKIE", "")
-    for part in header.split("; "):
-        if part.startswith("session="):
-            value = part[8:]
-            break
-    else:
+    parts = environ.get("HTTP_COOKIE", "").split("session=", 1)
+    if len(parts) < 2:
         return {}
-    message, _, signature = value.rpartition(".")
-    expected = hmac.digest(_KEY, message.encode("ascii"), "sha1")
-    if not hmac.compare_digest(expected, _unb64(signature)):
+    value = parts[1].split(";", 1)[0].encode("ascii")
+    message, _, signature = value.rpartition(b".")
+    if not hmac.compare_digest(hmac.digest(_KEY, message, "sha1"), _unb64(signature)):
         return {}
-    payload, _, stamp = message.rpartition(".")
+    payload, _, stamp = message.rpartition(b".")
     if not 0 <= int(time.time()) - int.from_bytes(_unb64(stamp), "big") <= _MAX_AGE:
         return {}
-    data: dict[str, Any] = json.loads(_unb64(payload))
+    data: dict[str, Any] = json.loads(_unb64(payload).decode("utf-8"))
     return data
 
 
 def _dump(data: dict[str, Any]) -> str:
-    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("ascii")
-    stamp = int(time.time()).to_bytes(4, "big")
-    message = _b64(payload) + b"." + _b64(stamp)
+    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
+    message = _b64(payload) + b"." + _b64(int(time.time()).to_bytes(4, "big"))
     return (message + b"." + _b64(hmac.digest(_KEY, message, "sha1"))).decode("ascii")
 
 

@@ -45,6 +45,36 @@ def _b64decode(data: bytes) -> bytes:
     return a2b_base64(data.translate(_FROM_URLSAFE) + _PADDING[len(data) & 3])
 
 
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
+class _KeyedHMAC:
+    """HMAC (RFC 2104) under one key, with the padded key's hash states made once.
+
+    ``hmac.digest`` re-derives them and looks the digest up by name on every call;
+    copying two prepared states halves the cost of a cookie-sized signature.
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes, digest_method: str) -> None:
+        self._inner = hashlib.new(digest_method)
+        block = self._inner.block_size
+        if len(key) > block:
+            key = hashlib.new(digest_method, key).digest()
+        key = key.ljust(block, b"\0")
+        self._inner.update(key.translate(_INNER_PAD))
+        self._outer = hashlib.new(digest_method, key.translate(_OUTER_PAD))
+
+    def __call__(self, message: bytes) -> bytes:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
 class CookieSigner:
     """Signs payloads with the current key; verifies with it and then the fallbacks.
 
@@ -65,11 +95,11 @@ class CookieSigner:
         digest_method: str = "sha1",
     ) -> None:
         digestmod = getattr(hashlib, digest_method)
-        self._digest = digest_method
         self._keys = [
             Signer(key, salt=salt, key_derivation="hmac", digest_method=digestmod).derive_key()
             for key in (secret_key, *reversed(fallbacks))
         ]
+        self._macs = [_KeyedHMAC(key, digest_method) for key in self._keys]
 
     def dumps(self, payload: bytes, timestamp: int) -> str:
         """Sign ``payload`` (JSON bytes) at ``timestamp``, compressing it when that helps."""
@@ -79,7 +109,7 @@ class CookieSigner:
         else:
             body = _b64encode(payload)
         message = body + b"." + _b64encode(timestamp.to_bytes(8, "big").lstrip(b"\x00"))
-        signature = hmac.digest(self._keys[0], message, self._digest)
+        signature = self._macs[0](message)
         return (message + b"." + _b64encode(signature)).decode("ascii")
 
     def loads(self, value: str, now: float, max_age: int) -> tuple[bytes, int]:
@@ -101,11 +131,11 @@ class CookieSigner:
             signature = _b64decode(encoded_signature)
         except (Base64Error, ValueError):
             raise BadCookie("the signature is not valid base64") from None
-        keys = self._keys
+        macs = self._macs
         index = 0
-        while not hmac.compare_digest(hmac.digest(keys[index], message, self._digest), signature):
+        while not hmac.compare_digest(macs[index](message), signature):
             index += 1
-            if index == len(keys):
+            if index == len(macs):
                 raise BadCookie("the signature does not match any configured key")
         body, dot, encoded_timestamp = message.rpartition(b".")
         if not dot:

@@ -6,8 +6,9 @@ import os
 from dataclasses import dataclass
 
 from .contestants import SCENARIOS
+from .redis_store import PAIRS
 
-__all__ = ["Table", "machine", "render"]
+__all__ = ["Table", "machine", "render", "render_redis"]
 
 ROWS = (
     ("floor", "least work possible (stdlib HMAC + JSON + split)"),
@@ -134,3 +135,32 @@ def machine(python_version: str, executable: str) -> str:
     except OSError:
         pass
     return f"Machine: {os.cpu_count()} CPUs, {model}, Python {python_version} ({executable})"
+
+
+def render_redis(means: dict[str, float]) -> str:
+    """The Redis table: each sessionware figure against the raw round trips it needs."""
+    lines = [
+        "| Redis store (us) | sessionware | raw redis-py | round trips | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    results = []
+    for label, ours, raw, trips in PAIRS:
+        if ours not in means or raw not in means:
+            continue
+        cost = means[ours]
+        if ours.startswith("request-"):
+            cost -= means["request-bare"]
+        ratio = cost / means[raw]
+        results.append((label, ratio))
+        lines.append(
+            f"| {label} | {cost * 1e6:.1f} | {means[raw] * 1e6:.1f} | {trips} | {ratio:.2f}x |"
+        )
+    lines += [
+        "",
+        "Requests go through SessionMiddleware with a ServerSideSessionInterface on a",
+        "RedisStore, measured above the bare app. Target (issue 4): within 1.25x.",
+    ]
+    lines += [
+        f"- [{'x' if ratio <= 1.25 else ' '}] {label}: {ratio:.2f}x" for label, ratio in results
+    ]
+    return "\n".join(lines)

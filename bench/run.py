@@ -10,7 +10,8 @@ import pyperf
 
 from .common import time_app
 from .contestants import SCENARIOS, build_cases
-from .report import Table, machine, render
+from .redis_store import REDIS_URL, redis_cases, time_call
+from .report import Table, machine, render, render_redis
 
 __all__ = ["main"]
 
@@ -29,6 +30,9 @@ def main() -> int:
     runner.argparser.add_argument(
         "--contestants", default="", help="comma-separated contestants (default: all)"
     )
+    runner.argparser.add_argument(
+        "--no-redis", action="store_true", help="skip the Redis store benchmarks"
+    )
     runner.metadata["description"] = "us per request above a bare WSGI app"
     args = runner.parse_args()
     cases = build_cases()
@@ -43,23 +47,35 @@ def main() -> int:
             )
             if result is not None and not args.worker:
                 means[scenario, name] = result.median()
+    redis = None if args.no_redis else redis_cases()
+    redis_means: dict[str, float] = {}
+    for name, call in (redis or {}).items():
+        result = runner.bench_time_func(f"redis/{name}", time_call, call)
+        if result is not None and not args.worker:
+            redis_means[name] = result.median()
     if args.worker or not means:
         return 0
-    if len(means) < len(SCENARIOS) * len(cases[SCENARIOS[0]]):
-        for (scenario, name), mean in sorted(means.items()):
-            print(f"{scenario}/{name}: {mean * 1e6:.2f} us")
-        return 0
-    table = Table.from_means(means)
     print()
     print(machine(platform.python_version(), sys.executable))
     print()
-    print(render(table))
+    if len(means) < len(SCENARIOS) * len(cases[SCENARIOS[0]]):
+        for (scenario, name), mean in sorted(means.items()):
+            print(f"{scenario}/{name}: {mean * 1e6:.2f} us")
+    else:
+        print(render(Table.from_means(means)))
+    print()
+    if redis is None:
+        print(f"Redis store: skipped (--no-redis, or no Redis answered at {REDIS_URL}).")
+    else:
+        print(render_redis(redis_means))
     return 0
 
 
 def _forward(cmd: list[str], args: Any) -> None:
     """Pass the selection on to pyperf's worker processes."""
     cmd.extend(("--scenarios", args.scenarios, "--contestants", args.contestants))
+    if args.no_redis:
+        cmd.append("--no-redis")
 
 
 def _selection(option: str, chosen: str, everything: tuple[str, ...]) -> tuple[str, ...]:

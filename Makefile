@@ -35,5 +35,10 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+## Load run: the example app under gunicorn on 127.0.0.1, with and without sessions (wrk)
+load: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
+	$(BIN)/python -m bench.load
+
 clean:
 	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -91,7 +91,7 @@ class SessionInterface:
         # cannot be reused by another object while the entry lives.
         self._signers: dict[int, tuple[SessionConfig, CookieSigner | None]] = {}
 
-    def signer(self, config: SessionConfig) -> CookieSigner | None:
+    def _signer(self, config: SessionConfig) -> CookieSigner | None:
         """The signer for ``config``'s keys, built once; ``None`` without a secret key."""
         entry = self._signers.get(id(config))
         if entry is not None and entry[0] is config:

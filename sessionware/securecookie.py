@@ -35,7 +35,7 @@ class SecureCookieSessionInterface(SessionInterface):
         A missing, tampered, expired or garbled cookie gives a fresh empty session
         (logged with the reason); ``None`` only when no secret key is configured.
         """
-        signer = self.signer(config)
+        signer = self._signer(config)
         if signer is None:
             return None
         value = self.read_cookie(config, environ)
@@ -82,7 +82,7 @@ class SecureCookieSessionInterface(SessionInterface):
             return
         if not self.should_set_cookie(config, session):
             return
-        signer = self.signer(config)
+        signer = self._signer(config)
         if signer is None:  # pragma: no cover - a session exists only with a key
             return
         if text is None:

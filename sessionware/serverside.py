@@ -134,7 +134,7 @@ class ServerSideSessionInterface(SessionInterface):
         A missing, forged, expired or unknown ID gives a new empty session (logged with
         the reason, never the ID). A store failure follows ``on_store_error``.
         """
-        signer = self.signer(config)
+        signer = self._signer(config)
         if signer is None:
             return None
         if self.store.process_local and environ.get("wsgi.multiprocess"):
@@ -207,7 +207,7 @@ class ServerSideSessionInterface(SessionInterface):
         if action == "delete":
             self.delete_cookie(config, headers)
         elif action == "set" and session.sid is not None:
-            signer = self.signer(config)
+            signer = self._signer(config)
             if signer is not None:  # pragma: no branch - sessions exist only with a key
                 now = int(self.clock())
                 session.issued_at = now

@@ -82,6 +82,18 @@ class SecureCookieSession(SessionMixin):
         """The underlying dict, for interfaces: reading it is not tracked."""
         return self._data
 
+    @property
+    def permanent(self) -> bool:
+        """Whether the cookie outlives the browser session (``_permanent`` in the data)."""
+        # SessionMixin.permanent through self.get, minus a method call: interfaces read it
+        # on every save.
+        self.accessed = True
+        return bool(self._watch(self._data.get("_permanent", False)))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
     def _watch(self, value: Any) -> Any:
         if isinstance(value, list | dict):
             self.may_have_mutated = True

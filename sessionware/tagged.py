@@ -32,6 +32,12 @@ from uuid import UUID
 
 from markupsafe import Markup
 
+try:
+    from _json import encode_basestring_ascii
+    from _json import make_encoder as _make_encoder
+except ImportError:  # pragma: no cover - CPython always has the accelerator
+    _make_encoder = None  # type: ignore[assignment,misc]
+
 __all__ = ["TaggedJSONSerializer"]
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -78,6 +84,17 @@ def _untagged(value: Any) -> bool:
     return True
 
 
+def _encode_compact(value: Any) -> str:
+    """``JSONEncoder.encode`` for Flask's settings, minus its two Python-level frames.
+
+    The same C encoder, built per call as ``encode`` builds it (a fresh ``markers``
+    dict keeps the circular-reference check and thread safety).
+    """
+    assert _make_encoder is not None
+    encoder = _make_encoder({}, _refuse, encode_basestring_ascii, None, ":", ",", True, False, True)
+    return "".join(encoder(value, 0))
+
+
 _DECODERS: dict[str, Callable[[Any], Any]] = {
     " t": tuple,
     " b": lambda text: b64decode(text.encode("ascii")),
@@ -97,9 +114,11 @@ class TaggedJSONSerializer:
     """
 
     def __init__(self) -> None:
-        self._encode = json.JSONEncoder(
+        self._encode: Callable[[Any], str] = json.JSONEncoder(
             separators=(",", ":"), sort_keys=True, ensure_ascii=True, default=_refuse
         ).encode
+        if _make_encoder is not None:
+            self._encode = _encode_compact
         self._decode_tagged = json.JSONDecoder(object_hook=self._untag).decode
         plain = json.JSONDecoder()
         self._decode_plain = plain.decode

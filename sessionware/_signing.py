@@ -45,34 +45,12 @@ def _b64decode(data: bytes) -> bytes:
     return a2b_base64(data.translate(_FROM_URLSAFE) + _PADDING[len(data) & 3])
 
 
-_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
-_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
-
-
-class _KeyedHMAC:
-    """HMAC (RFC 2104) under one key, with the padded key's hash states made once.
-
-    ``hmac.digest`` re-derives them and looks the digest up by name on every call;
-    copying two prepared states halves the cost of a cookie-sized signature.
-    """
-
-    __slots__ = ("_inner", "_outer")
-
-    def __init__(self, key: bytes, digest_method: str) -> None:
-        self._inner = hashlib.new(digest_method)
-        block = self._inner.block_size
-        if len(key) > block:
-            key = hashlib.new(digest_method, key).digest()
-        key = key.ljust(block, b"\0")
-        self._inner.update(key.translate(_INNER_PAD))
-        self._outer = hashlib.new(digest_method, key.translate(_OUTER_PAD))
-
-    def __call__(self, message: bytes) -> bytes:
-        inner = self._inner.copy()
-        inner.update(message)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
+def _hmac(prepared: hmac.HMAC, message: bytes) -> bytes:
+    # Copying an HMAC prepared once with the key skips re-hashing the padded key and
+    # looking the digest up by name, which hmac.digest does on every call.
+    mac = prepared.copy()
+    mac.update(message)
+    return mac.digest()
 
 
 class CookieSigner:
@@ -99,7 +77,7 @@ class CookieSigner:
             Signer(key, salt=salt, key_derivation="hmac", digest_method=digestmod).derive_key()
             for key in (secret_key, *reversed(fallbacks))
         ]
-        self._macs = [_KeyedHMAC(key, digest_method) for key in self._keys]
+        self._macs = [hmac.new(key, digestmod=digest_method) for key in self._keys]
 
     def dumps(self, payload: bytes, timestamp: int) -> str:
         """Sign ``payload`` (JSON bytes) at ``timestamp``, compressing it when that helps."""
@@ -108,8 +86,16 @@ class CookieSigner:
             body = b"." + _b64encode(compressed)
         else:
             body = _b64encode(payload)
+        return self.sign(body, timestamp)
+
+    def sign(self, body: bytes, timestamp: int) -> str:
+        """Sign an already encoded payload ``body`` at ``timestamp``.
+
+        Re-issuing an unchanged session re-signs the body its cookie came with, which
+        skips serializing and compressing the data again.
+        """
         message = body + b"." + _b64encode(timestamp.to_bytes(8, "big").lstrip(b"\x00"))
-        signature = self._macs[0](message)
+        signature = _hmac(self._macs[0], message)
         return (message + b"." + _b64encode(signature)).decode("ascii")
 
     def loads(self, value: str, now: float, max_age: int) -> tuple[bytes, int]:
@@ -133,7 +119,7 @@ class CookieSigner:
             raise BadCookie("the signature is not valid base64") from None
         macs = self._macs
         index = 0
-        while not hmac.compare_digest(macs[index](message), signature):
+        while not hmac.compare_digest(_hmac(macs[index], message), signature):
             index += 1
             if index == len(macs):
                 raise BadCookie("the signature does not match any configured key")

@@ -56,6 +56,7 @@ class SecureCookieSessionInterface(SessionInterface):
             return self.session_class()
         session = self.session_class(data, new=False)
         session.loaded_text = text
+        session.loaded_cookie = value
         session.reissue = key_index > 0
         return session
 
@@ -68,12 +69,17 @@ class SecureCookieSessionInterface(SessionInterface):
         if session.accessed:
             add_vary_cookie(headers)
         text: str | None = None
+        reuse: str | None = None
         if isinstance(session, SecureCookieSession):
             data = session.data
             if not session.modified and session.may_have_mutated:
                 text = self.serializer.dumps(data)
                 if text != (session.loaded_text or "{}"):
                     session.modified = True
+            if not session.modified:
+                # Unchanged data being re-issued (refresh, rotation): the payload part
+                # of the cookie it came in is still right; only the signature is new.
+                reuse = session.loaded_cookie
         else:
             data = dict(session)
         if not data:
@@ -85,7 +91,10 @@ class SecureCookieSessionInterface(SessionInterface):
         signer = self._signer(config)
         if signer is None:  # pragma: no cover - a session exists only with a key
             return
-        if text is None:
-            text = self.serializer.dumps(data)
-        value = signer.dumps(text.encode("ascii"), int(self.clock()))
+        if reuse is not None:
+            value = signer.sign(reuse.rsplit(".", 2)[0].encode("ascii"), int(self.clock()))
+        else:
+            if text is None:
+                text = self.serializer.dumps(data)
+            value = signer.dumps(text.encode("ascii"), int(self.clock()))
         self.set_cookie(config, session, headers, value)

@@ -76,6 +76,8 @@ class SecureCookieSession(SessionMixin):
         self.reissue = False
         #: The serialized data as loaded, for comparing after in-place changes.
         self.loaded_text: str | None = None
+        #: The signed cookie value the data came from, re-signed as is when unchanged.
+        self.loaded_cookie: str | None = None
 
     @property
     def data(self) -> dict[str, Any]:

@@ -88,6 +88,20 @@ def test_permanent_sessions_are_refreshed_on_each_request(clock: FakeClock) -> N
     assert "Expires=Fri, 15 Dec 2023 22:14:20 GMT" in header
 
 
+def test_a_refresh_re_signs_the_payload_it_came_with(clock: FakeClock) -> None:
+    browser = Browser(clock)
+    browser.request(lambda s: s.update(_permanent=True, cart=[1, (2, 3)], name="x" * 300))
+    first = browser.cookie()
+    clock.advance(60)
+    browser.request(lambda s: s.get("name"))
+    second = browser.cookie()
+    assert first is not None
+    assert second is not None
+    assert second != first
+    assert second.rsplit(".", 2)[0] == first.rsplit(".", 2)[0]
+    assert browser.request(lambda s: s["cart"]).text == "[1, (2, 3)]"
+
+
 def test_refresh_can_be_turned_off(clock: FakeClock) -> None:
     browser = Browser(clock, refresh_each_request=False)
     browser.request(lambda s: setattr(s, "permanent", True))

@@ -420,3 +420,18 @@ def test_concurrent_requests_keep_their_own_sessions() -> None:
 
 def test_repr_names_the_app_and_interface() -> None:
     assert "SecureCookieSessionInterface" in repr(wrap(counter_app))
+
+
+def test_the_request_session_starts_like_a_lazy_session() -> None:
+    """The middleware's per-request object skips LazySession.__init__ for speed; it must
+    still set every attribute that LazySession's methods rely on."""
+    from sessionware.lazy import LazySession
+    from sessionware.middleware import _RequestSession
+
+    middleware = wrap(counter_app)
+    lazy = LazySession(middleware.interface, middleware.config, {})
+    request = _RequestSession(middleware, {}, Server().start_response)
+    assert set(vars(lazy)) <= set(vars(request))
+    assert {name: getattr(request, name) for name in vars(lazy) if name != "_environ"} == {
+        name: getattr(lazy, name) for name in vars(lazy) if name != "_environ"
+    }

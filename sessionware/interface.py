@@ -21,7 +21,7 @@ from ._cookies import (
     find_cookie,
     set_cookie_header,
 )
-from ._signing import CookieSigner
+from ._signing import BadCookie, CookieSigner
 from .config import MAX_COOKIE_AGE, SessionConfig
 from .errors import CookieTooLarge
 from .sessions import NullSession, SecureCookieSession, SessionMixin
@@ -178,6 +178,22 @@ class SessionInterface:
         except DuplicateCookie:
             self.log_refused(config, "the request carries the cookie more than once")
             return None
+
+    def _verified_cookie(
+        self, config: SessionConfig, signer: CookieSigner, environ: WSGIEnviron
+    ) -> tuple[str, bytes, int] | None:
+        """The request's cookie value, its verified payload and the index of the key
+        that signed it; ``None`` when there is no valid cookie (a refused one is logged).
+        """
+        value = self.read_cookie(config, environ)
+        if value is None:
+            return None
+        try:
+            payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
+        except BadCookie as exc:
+            self.log_refused(config, exc.reason, expired=exc.expired)
+            return None
+        return value, payload, key_index
 
     def set_cookie(
         self, config: SessionConfig, session: SessionMixin, headers: Headers, value: str

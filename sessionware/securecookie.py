@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ._cookies import add_vary_cookie
-from ._signing import BadCookie
 from .config import SessionConfig
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
@@ -38,14 +37,10 @@ class SecureCookieSessionInterface(SessionInterface):
         signer = self._signer(config)
         if signer is None:
             return None
-        value = self.read_cookie(config, environ)
-        if value is None:
+        verified = self._verified_cookie(config, signer, environ)
+        if verified is None:
             return self.session_class()
-        try:
-            payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
-        except BadCookie as exc:
-            self.log_refused(config, exc.reason, expired=exc.expired)
-            return self.session_class()
+        value, payload, key_index = verified
         try:
             text = payload.decode("utf-8")
             data = self.serializer.loads(text)

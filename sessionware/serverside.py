@@ -11,7 +11,7 @@ from typing import Literal
 
 from . import _versioned
 from ._cookies import add_vary_cookie
-from ._signing import BadCookie, _b64decode
+from ._signing import _b64decode
 from .config import SessionConfig
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .serversession import ServerSideSession, StoreUnavailableSession
@@ -139,14 +139,10 @@ class ServerSideSessionInterface(SessionInterface):
             return None
         if self.store.process_local and environ.get("wsgi.multiprocess"):
             self._warn_processes()
-        value = self.read_cookie(config, environ)
-        if value is None:
+        verified = self._verified_cookie(config, signer, environ)
+        if verified is None:
             return self.session_class()
-        try:
-            payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
-        except BadCookie as exc:
-            self.log_refused(config, exc.reason, expired=exc.expired)
-            return self.session_class()
+        value, payload, key_index = verified
         sid = payload.decode("ascii", "replace")
         if not _SID.fullmatch(sid):
             self.log_refused(config, "the signed value is not a session ID")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from itsdangerous import Signer
 
-__all__ = ["BadCookie", "CookieSigner"]
+__all__ = ["BadCookie", "CookieSigner", "check_digest_method"]
 
 
 class BadCookie(Exception):
@@ -141,3 +141,24 @@ class CookieSigner:
         except (Base64Error, ValueError, zlib.error):
             raise BadCookie("the payload is not valid base64 or zlib data") from None
         return payload, index
+
+
+def check_digest_method(name: object) -> None:
+    """Raise :class:`ValueError` unless ``name`` can sign and verify a cookie.
+
+    It is checked by signing and verifying a value, the way requests use it:
+    :func:`hashlib.new` accepts spellings (``"SHA256"``, ``"sha3-256"``) and
+    OpenSSL-only names that the signing path cannot use, and a variable-length digest
+    (``"shake_128"``) builds but cannot sign.
+    """
+    try:
+        if not isinstance(name, str):
+            raise TypeError(name)
+        signer = CookieSigner(b"\x00" * 32, digest_method=name)
+        signer.loads(signer.sign(b"e30", 0), 0, 0)
+    except (AttributeError, TypeError, ValueError, BadCookie):
+        raise ValueError(
+            f"digest_method={name!r} cannot sign cookies; give the name of a hashlib "
+            "function as hashlib spells it, such as 'sha1' (Flask-compatible), 'sha256', "
+            "'sha512' or 'sha3_256'."
+        ) from None

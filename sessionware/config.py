@@ -24,6 +24,8 @@ SameSite = Literal["Strict", "Lax", "None"]
 MAX_COOKIE_AGE = 400 * 24 * 3600
 #: A secret shorter than this many bytes draws an :class:`InsecureSecretWarning`.
 MIN_SECRET_BYTES = 32
+#: The longest ``permanent_lifetime``: expiry dates must stay within ``datetime``.
+MAX_LIFETIME = timedelta(days=36500)
 
 # RFC 9110 token characters: what a cookie name may be made of.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -230,7 +232,19 @@ class SessionConfig:
     def _check_lifetime(self) -> None:
         lifetime: Any = self.permanent_lifetime
         if isinstance(lifetime, int | float) and not isinstance(lifetime, bool):
-            lifetime = timedelta(seconds=lifetime)
+            # inf, nan and huge numbers do not fit a timedelta: the checks below say why.
+            if abs(lifetime) < 1e15:
+                lifetime = timedelta(seconds=lifetime)
+            else:
+                lifetime = timedelta(0) if lifetime < 0 else None
+        if lifetime is None or (isinstance(lifetime, timedelta) and lifetime > MAX_LIFETIME):
+            # Expiry dates are datetimes, which end in the year 9999: a longer lifetime
+            # would pass here and then fail every permanent save.
+            raise ValueError(
+                f"permanent_lifetime={self.permanent_lifetime!r} is over 100 years (or not "
+                "a finite number), past what expiry dates can hold; give at most "
+                "timedelta(days=36500) (browsers keep a cookie at most 400 days anyway)."
+            )
         if not isinstance(lifetime, timedelta):
             raise TypeError(
                 "permanent_lifetime must be a datetime.timedelta or a number of seconds, "

@@ -7,7 +7,6 @@ methods are otherwise Flask's, so a Flask session interface ports with little ch
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from ._cookies import (
     find_cookie,
     set_cookie_header,
 )
-from ._signing import BadCookie, CookieSigner
+from ._signing import BadCookie, CookieSigner, check_digest_method
 from .config import MAX_COOKIE_AGE, SessionConfig
 from .errors import CookieTooLarge
 from .sessions import NullSession, SecureCookieSession, SessionMixin
@@ -78,13 +77,7 @@ class SessionInterface:
             self.salt = salt
         if digest_method is not None:
             self.digest_method = digest_method
-        try:
-            hashlib.new(self.digest_method)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"digest_method={self.digest_method!r} is not a hashlib algorithm; use "
-                "'sha1' (Flask-compatible) or 'sha256'."
-            ) from None
+        check_digest_method(self.digest_method)
         if serializer is not None:
             self.serializer = serializer
         # Signers keyed by id(config); the config is kept in the entry so that the id

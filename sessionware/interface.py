@@ -189,11 +189,24 @@ class SessionInterface:
         return value, payload, key_index
 
     def set_cookie(
-        self, config: SessionConfig, session: SessionMixin, headers: Headers, value: str
-    ) -> None:
+        self,
+        config: SessionConfig,
+        session: SessionMixin,
+        headers: Headers,
+        value: str,
+        *,
+        reissue: str | None = None,
+    ) -> bool:
         """Append the ``Set-Cookie`` header carrying ``value`` for ``session``.
 
-        :raises CookieTooLarge: the header would exceed ``config.max_cookie_size``.
+        :param reissue: for a cookie sent again with unchanged data, why it is sent
+            (``"refreshing its expiry"``). Such a cookie that no longer fits (after
+            ``cookie_domain`` or ``cookie_secure`` changed, say) is not sent: the
+            browser keeps the cookie it has, which still holds the same data, and a
+            warning says why. Only a write by the handler raises.
+        :returns: whether the header was added.
+        :raises CookieTooLarge: the header would exceed ``config.max_cookie_size``
+            and ``reissue`` is not given.
         """
         expires_at = self.get_expiration_time(config, session)
         if expires_at is None:
@@ -203,8 +216,20 @@ class SessionInterface:
             max_age = max(0, min(int(expires_at.timestamp()) - now, MAX_COOKIE_AGE))
             header = set_cookie_header(config, value, now + max_age, max_age)
         if len(header) > config.max_cookie_size:
-            raise CookieTooLarge(config.cookie_name, len(header), config.max_cookie_size)
+            if reissue is None:
+                raise CookieTooLarge(config.cookie_name, len(header), config.max_cookie_size)
+            logger.warning(
+                "Kept the browser's %r session cookie as it is: %s would need a %d-byte "
+                "Set-Cookie, over max_cookie_size=%d. Its data is unchanged, so it keeps "
+                "working until its signed timestamp expires.",
+                config.cookie_name,
+                reissue,
+                len(header),
+                config.max_cookie_size,
+            )
+            return False
         headers.append(("Set-Cookie", header))
+        return True
 
     def delete_cookie(self, config: SessionConfig, headers: Headers) -> None:
         """Append the ``Set-Cookie`` header that removes the session cookie."""

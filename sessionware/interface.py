@@ -182,7 +182,9 @@ class SessionInterface:
         if value is None:
             return None
         try:
-            payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
+            payload, key_index = signer.loads(
+                value, self.clock(), config.lifetime_seconds, skew=config.clock_skew_seconds
+            )
         except BadCookie as exc:
             self.log_refused(config, exc.reason, expired=exc.expired)
             return None

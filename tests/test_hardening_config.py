@@ -66,3 +66,32 @@ def test_every_digest_accepted_at_build_signs_and_verifies(name: str) -> None:
     browser = Browser(interface=SecureCookieSessionInterface(digest_method=name))
     browser.request(lambda s: s.__setitem__("a", 1))
     assert browser.request(lambda s: s["a"]).text == "1"
+
+
+# Item 6: clock_skew is validated and read from the environment.
+
+
+def test_clock_skew_defaults_to_five_seconds() -> None:
+    assert SessionConfig(secret_key=SECRET).clock_skew == timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("skew", "error"),
+    [
+        pytest.param(-1, ValueError, id="negative"),
+        pytest.param(timedelta(hours=2), ValueError, id="over-an-hour"),
+        pytest.param(True, TypeError, id="bool"),
+        pytest.param("5", TypeError, id="str"),
+        pytest.param(float("nan"), ValueError, id="nan"),
+    ],
+)
+def test_a_bad_clock_skew_fails_at_build(skew: Any, error: type[Exception]) -> None:
+    with pytest.raises(error, match="clock_skew"):
+        SessionConfig(secret_key=SECRET, clock_skew=skew)
+
+
+def test_clock_skew_from_the_environment() -> None:
+    environ = {"SESSIONWARE_SECRET_KEY": SECRET, "SESSIONWARE_CLOCK_SKEW": "2.5"}
+    assert SessionConfig.from_env(environ=environ).clock_skew == timedelta(seconds=2.5)
+    with pytest.raises(ValueError, match=r"SESSIONWARE_CLOCK_SKEW.*seconds"):
+        SessionConfig.from_env(environ={**environ, "SESSIONWARE_CLOCK_SKEW": "5s"})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from sessionware import CookieTooLarge
+from sessionware import CookieTooLarge, ServerSideSessionInterface
 from sessionware._signing import CookieSigner
+from sessionware.stores import MemoryStore
 
 from ._apps import Browser, set_cookies
 from .conftest import SECRET, FakeClock
@@ -103,3 +105,60 @@ def test_a_write_that_no_longer_fits_still_raises(clock: FakeClock) -> None:
     reader = Browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
     with pytest.raises(CookieTooLarge):
         reader.request(lambda s: s.__setitem__("n", 1), cookie_header=f"session={value}")
+
+
+# Item 6: a cookie dated a little ahead (a server whose clock runs fast) is accepted.
+
+
+def cookie_from_a_fast_clock(clock: FakeClock, ahead: float, **settings: Any) -> str:
+    fast = FakeClock(clock() + ahead)
+    writer = Browser(fast, **settings)
+    writer.request(lambda s: s.__setitem__("user", 1))
+    value = writer.cookie()
+    assert value is not None
+    return value
+
+
+@pytest.mark.parametrize(
+    ("ahead", "settings", "accepted"),
+    [
+        pytest.param(3, {}, True, id="default-tolerates-3s"),
+        pytest.param(5, {}, True, id="default-tolerates-5s"),
+        pytest.param(6, {}, False, id="default-refuses-6s"),
+        pytest.param(1, {"clock_skew": 0}, False, id="zero-refuses-1s"),
+        pytest.param(30, {"clock_skew": timedelta(seconds=30)}, True, id="timedelta-30s"),
+        pytest.param(31, {"clock_skew": 30}, False, id="seconds-30-refuses-31s"),
+    ],
+)
+def test_cookies_dated_ahead_within_clock_skew_are_accepted(
+    clock: FakeClock,
+    session_log: pytest.LogCaptureFixture,
+    ahead: float,
+    settings: dict[str, Any],
+    accepted: bool,
+) -> None:
+    value = cookie_from_a_fast_clock(clock, ahead)
+    response = Browser(clock, **settings).request(
+        lambda s: s.get("user"), cookie_header=f"session={value}"
+    )
+    assert response.text == ("1" if accepted else "None")
+    if not accepted:
+        (record,) = session_log.records
+        assert "in the future" in record.getMessage()
+
+
+def test_clock_skew_does_not_extend_the_lifetime(clock: FakeClock) -> None:
+    browser = Browser(clock, permanent_lifetime=100, clock_skew=30)
+    browser.request(lambda s: s.__setitem__("user", 1))
+    clock.advance(101)
+    assert browser.request(lambda s: s.get("user")).text == "None"
+
+
+def test_signed_session_ids_dated_ahead_are_accepted(clock: FakeClock) -> None:
+    store = MemoryStore()
+    fast = FakeClock(clock() + 4)
+    writer = Browser(interface=ServerSideSessionInterface(store, clock=fast))
+    writer.request(lambda s: s.__setitem__("user", 1))
+    reader = Browser(interface=ServerSideSessionInterface(store, clock=clock))
+    response = reader.request(lambda s: s.get("user"), cookie_header=f"session={writer.cookie()}")
+    assert response.text == "1"

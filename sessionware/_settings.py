@@ -11,7 +11,9 @@ _FALSE = {"0", "false", "no", "off"}
 _TEXT = ("environ_key", "cookie_name", "cookie_path", "secret_key_file")
 _OPTIONAL_TEXT = ("secret_key", "cookie_domain", "cookie_samesite")
 _FLAGS = ("cookie_secure", "cookie_httponly", "cookie_partitioned", "refresh_each_request")
-_NUMBERS = ("permanent_lifetime", "max_cookie_size")
+_NUMBERS = ("permanent_lifetime", "max_cookie_size", "clock_skew")
+# Numbers of seconds, which may have a fraction; the other numbers are byte counts.
+_SECONDS = ("permanent_lifetime", "clock_skew")
 _SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file")
 KNOWN = frozenset((*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, "secret_key_fallbacks"))
 
@@ -44,9 +46,9 @@ def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) ->
             settings[key] = text.lower() in _TRUE
         else:
             try:
-                number = float(text) if key == "permanent_lifetime" else int(text)
+                number = float(text) if key in _SECONDS else int(text)
             except ValueError:
-                unit = "seconds" if key == "permanent_lifetime" else "bytes"
+                unit = "seconds" if key in _SECONDS else "bytes"
                 raise ValueError(
                     f"{describe(key)}={shown} is not a number; give a number of {unit}."
                 ) from None

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from itsdangerous import Signer
 
-__all__ = ["BadCookie", "CookieSigner"]
+__all__ = ["BadCookie", "CookieSigner", "check_digest_method"]
 
 
 class BadCookie(Exception):
@@ -98,13 +98,15 @@ class CookieSigner:
         signature = _hmac(self._macs[0], message)
         return (message + b"." + _b64encode(signature)).decode("ascii")
 
-    def loads(self, value: str, now: float, max_age: int) -> tuple[bytes, int]:
+    def loads(self, value: str, now: float, max_age: int, *, skew: int = 0) -> tuple[bytes, int]:
         """Verify ``value`` and return its payload and the index of the key that signed it.
 
         Index 0 is the current key; a higher index means a fallback signed it.
 
+        :param skew: how many seconds ahead of ``now`` the timestamp may be.
         :raises BadCookie: the signature, the timestamp, or the encoding is wrong, or
-            the cookie is older than ``max_age`` seconds (or from the future).
+            the cookie is older than ``max_age`` seconds (or more than ``skew`` seconds
+            in the future).
         """
         try:
             raw = value.encode("ascii")
@@ -131,8 +133,14 @@ class CookieSigner:
         except (Base64Error, ValueError):
             raise BadCookie("the timestamp is not valid base64") from None
         age = int(now) - timestamp
-        if age < 0 or age > max_age:
+        if age > max_age:
             raise BadCookie(f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True)
+        if age < -skew:
+            raise BadCookie(
+                f"the cookie is dated {-age} seconds in the future, more than the "
+                f"clock_skew of {skew}",
+                expired=True,
+            )
         compressed = body.startswith(b".")
         try:
             payload = _b64decode(body[1:] if compressed else body)
@@ -141,3 +149,24 @@ class CookieSigner:
         except (Base64Error, ValueError, zlib.error):
             raise BadCookie("the payload is not valid base64 or zlib data") from None
         return payload, index
+
+
+def check_digest_method(name: object) -> None:
+    """Raise :class:`ValueError` unless ``name`` can sign and verify a cookie.
+
+    It is checked by signing and verifying a value, the way requests use it:
+    :func:`hashlib.new` accepts spellings (``"SHA256"``, ``"sha3-256"``) and
+    OpenSSL-only names that the signing path cannot use, and a variable-length digest
+    (``"shake_128"``) builds but cannot sign.
+    """
+    try:
+        if not isinstance(name, str):
+            raise TypeError(name)
+        signer = CookieSigner(b"\x00" * 32, digest_method=name)
+        signer.loads(signer.sign(b"e30", 0), 0, 0)
+    except (AttributeError, TypeError, ValueError, BadCookie):
+        raise ValueError(
+            f"digest_method={name!r} cannot sign cookies; give the name of a hashlib "
+            "function as hashlib spells it, such as 'sha1' (Flask-compatible), 'sha256', "
+            "'sha512' or 'sha3_256'."
+        ) from None

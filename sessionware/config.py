@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Literal
 from urllib.parse import quote
 
+from ._limits import DEFAULT_CLOCK_SKEW, check_clock_skew
 from ._settings import parse_settings
 from .errors import InsecureSecretWarning
 
@@ -24,6 +25,8 @@ SameSite = Literal["Strict", "Lax", "None"]
 MAX_COOKIE_AGE = 400 * 24 * 3600
 #: A secret shorter than this many bytes draws an :class:`InsecureSecretWarning`.
 MIN_SECRET_BYTES = 32
+#: The longest ``permanent_lifetime``: expiry dates must stay within ``datetime``.
+MAX_LIFETIME = timedelta(days=36500)
 
 # RFC 9110 token characters: what a cookie name may be made of.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -86,7 +89,12 @@ class SessionConfig:
     :param refresh_each_request: re-issue a permanent session's cookie on every request
         that loads it, so its expiry slides forward.
     :param max_cookie_size: the largest ``Set-Cookie`` value sessionware will send;
-        larger raises :class:`~sessionware.errors.CookieTooLarge`.
+        larger raises :class:`~sessionware.errors.CookieTooLarge` when the handler
+        changed the session (an unchanged session's re-issue is skipped and logged).
+    :param clock_skew: how far ahead of this server's clock a cookie's signed
+        timestamp may be (another server's clock running fast), as a
+        :class:`~datetime.timedelta` or seconds, at most an hour. It does not lengthen
+        ``permanent_lifetime``.
     """
 
     secret_key: str | bytes | None = field(default=None, repr=False)
@@ -105,6 +113,7 @@ class SessionConfig:
     permanent_lifetime: timedelta | float = timedelta(days=31)
     refresh_each_request: bool = True
     max_cookie_size: int = 4093
+    clock_skew: timedelta | float = DEFAULT_CLOCK_SKEW
 
     def __post_init__(self) -> None:
         self._check_secrets()
@@ -127,6 +136,7 @@ class SessionConfig:
                 f"max_cookie_size must be an int of at least 64 bytes, got {size!r}; "
                 "browsers accept 4096 bytes per cookie, hence the default 4093."
             )
+        self._set("clock_skew", check_clock_skew(self.clock_skew))
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
@@ -230,7 +240,19 @@ class SessionConfig:
     def _check_lifetime(self) -> None:
         lifetime: Any = self.permanent_lifetime
         if isinstance(lifetime, int | float) and not isinstance(lifetime, bool):
-            lifetime = timedelta(seconds=lifetime)
+            # inf, nan and huge numbers do not fit a timedelta: the checks below say why.
+            if abs(lifetime) < 1e15:
+                lifetime = timedelta(seconds=lifetime)
+            else:
+                lifetime = timedelta(0) if lifetime < 0 else None
+        if lifetime is None or (isinstance(lifetime, timedelta) and lifetime > MAX_LIFETIME):
+            # Expiry dates are datetimes, which end in the year 9999: a longer lifetime
+            # would pass here and then fail every permanent save.
+            raise ValueError(
+                f"permanent_lifetime={self.permanent_lifetime!r} is over 100 years (or not "
+                "a finite number), past what expiry dates can hold; give at most "
+                "timedelta(days=36500) (browsers keep a cookie at most 400 days anyway)."
+            )
         if not isinstance(lifetime, timedelta):
             raise TypeError(
                 "permanent_lifetime must be a datetime.timedelta or a number of seconds, "
@@ -256,6 +278,12 @@ class SessionConfig:
         """``permanent_lifetime`` in whole seconds: the oldest cookie accepted."""
         lifetime = self.permanent_lifetime
         return int(lifetime.total_seconds() if isinstance(lifetime, timedelta) else lifetime)
+
+    @cached_property
+    def clock_skew_seconds(self) -> int:
+        """``clock_skew`` in whole seconds: how far ahead a cookie may be dated."""
+        skew = self.clock_skew
+        return int(skew.total_seconds() if isinstance(skew, timedelta) else skew)
 
     @cached_property
     def cookie_max_age(self) -> int:

@@ -7,7 +7,6 @@ methods are otherwise Flask's, so a Flask session interface ports with little ch
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from ._cookies import (
     find_cookie,
     set_cookie_header,
 )
-from ._signing import BadCookie, CookieSigner
+from ._signing import BadCookie, CookieSigner, check_digest_method
 from .config import MAX_COOKIE_AGE, SessionConfig
 from .errors import CookieTooLarge
 from .sessions import NullSession, SecureCookieSession, SessionMixin
@@ -78,13 +77,7 @@ class SessionInterface:
             self.salt = salt
         if digest_method is not None:
             self.digest_method = digest_method
-        try:
-            hashlib.new(self.digest_method)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"digest_method={self.digest_method!r} is not a hashlib algorithm; use "
-                "'sha1' (Flask-compatible) or 'sha256'."
-            ) from None
+        check_digest_method(self.digest_method)
         if serializer is not None:
             self.serializer = serializer
         # Signers keyed by id(config); the config is kept in the entry so that the id
@@ -189,18 +182,33 @@ class SessionInterface:
         if value is None:
             return None
         try:
-            payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
+            payload, key_index = signer.loads(
+                value, self.clock(), config.lifetime_seconds, skew=config.clock_skew_seconds
+            )
         except BadCookie as exc:
             self.log_refused(config, exc.reason, expired=exc.expired)
             return None
         return value, payload, key_index
 
     def set_cookie(
-        self, config: SessionConfig, session: SessionMixin, headers: Headers, value: str
-    ) -> None:
+        self,
+        config: SessionConfig,
+        session: SessionMixin,
+        headers: Headers,
+        value: str,
+        *,
+        reissue: str | None = None,
+    ) -> bool:
         """Append the ``Set-Cookie`` header carrying ``value`` for ``session``.
 
-        :raises CookieTooLarge: the header would exceed ``config.max_cookie_size``.
+        :param reissue: for a cookie sent again with unchanged data, why it is sent
+            (``"refreshing its expiry"``). Such a cookie that no longer fits (after
+            ``cookie_domain`` or ``cookie_secure`` changed, say) is not sent: the
+            browser keeps the cookie it has, which still holds the same data, and a
+            warning says why. Only a write by the handler raises.
+        :returns: whether the header was added.
+        :raises CookieTooLarge: the header would exceed ``config.max_cookie_size``
+            and ``reissue`` is not given.
         """
         expires_at = self.get_expiration_time(config, session)
         if expires_at is None:
@@ -210,8 +218,20 @@ class SessionInterface:
             max_age = max(0, min(int(expires_at.timestamp()) - now, MAX_COOKIE_AGE))
             header = set_cookie_header(config, value, now + max_age, max_age)
         if len(header) > config.max_cookie_size:
-            raise CookieTooLarge(config.cookie_name, len(header), config.max_cookie_size)
+            if reissue is None:
+                raise CookieTooLarge(config.cookie_name, len(header), config.max_cookie_size)
+            logger.warning(
+                "Kept the browser's %r session cookie as it is: %s would need a %d-byte "
+                "Set-Cookie, over max_cookie_size=%d. Its data is unchanged, so it keeps "
+                "working until its signed timestamp expires.",
+                config.cookie_name,
+                reissue,
+                len(header),
+                config.max_cookie_size,
+            )
+            return False
         headers.append(("Set-Cookie", header))
+        return True
 
     def delete_cookie(self, config: SessionConfig, headers: Headers) -> None:
         """Append the ``Set-Cookie`` header that removes the session cookie."""

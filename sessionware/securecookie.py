@@ -58,8 +58,10 @@ class SecureCookieSessionInterface(SessionInterface):
     def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
         """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
 
-        An emptied session deletes the cookie; an oversized one raises
-        :class:`~sessionware.errors.CookieTooLarge`.
+        An emptied session deletes the cookie; one the handler changed that no longer
+        fits raises :class:`~sessionware.errors.CookieTooLarge`. An unchanged one
+        re-issued (refresh, key rotation, ``regenerate()``) that no longer fits is
+        not sent and a warning is logged: the browser's cookie still holds the data.
         """
         if session.accessed:
             add_vary_cookie(headers)
@@ -92,4 +94,13 @@ class SecureCookieSessionInterface(SessionInterface):
             if text is None:
                 text = self.serializer.dumps(data)
             value = signer.dumps(text.encode("ascii"), int(self.clock()))
-        self.set_cookie(config, session, headers, value)
+        reissue = None
+        if not session.modified:
+            # Unchanged data: the browser's cookie holds it already, so a re-issue that
+            # no longer fits must not fail the request.
+            reissue = (
+                "re-signing it (key rotation or regenerate())"
+                if getattr(session, "reissue", False)
+                else "refreshing its expiry"
+            )
+        self.set_cookie(config, session, headers, value, reissue=reissue)

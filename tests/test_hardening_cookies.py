@@ -1,0 +1,164 @@
+"""Issue 12, the cookie path: what a hostile or unlucky cookie can no longer do."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from sessionware import CookieTooLarge, ServerSideSessionInterface
+from sessionware._signing import CookieSigner
+from sessionware.stores import MemoryStore
+
+from ._apps import Browser, set_cookies
+from .conftest import SECRET, FakeClock
+
+OLD_KEY = "the-old-secret-key-of-this-application"
+
+
+def signed(data: bytes, at: float, key: str = SECRET) -> str:
+    return CookieSigner(key).dumps(data, int(at))
+
+
+# Item 13: a date tag out of datetime's range is a bad payload, not an OverflowError.
+
+
+def test_an_out_of_range_date_tag_is_a_fresh_session(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    cookie = signed(b'{"d":{" d":"Fri, 31 Dec 9999 23:59:59 -0100"}}', clock())
+    response = Browser(clock).request(lambda s: (dict(s), s.new), cookie_header=f"session={cookie}")
+    assert response.status_code == 200
+    assert response.text == "({}, True)"
+    (record,) = session_log.records
+    assert "not a tagged JSON object" in record.getMessage()
+    assert cookie not in record.getMessage()
+
+
+# Item 1: only a handler's write may raise CookieTooLarge; a re-issue that no longer
+# fits leaves the browser's cookie as it is.
+
+
+def near_limit_cookie(clock: FakeClock, **settings: Any) -> tuple[str, int]:
+    """A permanent session's cookie written with default attributes, and its header size."""
+    writer = Browser(clock, **settings)
+
+    def login(session: Any) -> None:
+        session.permanent = True
+        session["blob"] = os.urandom(1200).hex()
+
+    (header,) = set_cookies(writer.request(login))
+    value = writer.cookie()
+    assert value is not None
+    return value, len(header)
+
+
+def test_a_refresh_that_no_longer_fits_keeps_the_cookie_and_logs(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    value, size = near_limit_cookie(clock)
+    # The operator adds a Domain: the same cookie re-issued is 20 bytes longer.
+    reader = Browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
+    clock.advance(60)
+    response = reader.request(lambda s: len(s["blob"]), cookie_header=f"session={value}")
+    assert response.status_code == 200
+    assert response.text == "2400"
+    assert set_cookies(response) == []
+    (record,) = session_log.records
+    assert record.levelno == logging.WARNING
+    message = record.getMessage()
+    assert "refresh" in message
+    assert "max_cookie_size" in message
+    assert value not in message
+
+
+def test_a_re_sign_with_the_current_key_that_no_longer_fits_keeps_the_cookie(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    value, size = near_limit_cookie(clock, secret_key=OLD_KEY)
+    reader = Browser(
+        clock,
+        secret_key_fallbacks=[OLD_KEY],
+        refresh_each_request=False,
+        cookie_secure=True,
+        max_cookie_size=size,
+    )
+    response = reader.request(lambda s: len(s["blob"]), cookie_header=f"session={value}")
+    assert response.status_code == 200
+    assert set_cookies(response) == []
+    assert "re-sign" in session_log.records[0].getMessage()
+
+
+def test_regenerate_that_no_longer_fits_keeps_the_cookie(clock: FakeClock) -> None:
+    value, size = near_limit_cookie(clock)
+    reader = Browser(clock, refresh_each_request=False, cookie_secure=True, max_cookie_size=size)
+    response = reader.request(lambda s: s.regenerate(), cookie_header=f"session={value}")
+    assert response.status_code == 200
+    assert set_cookies(response) == []
+
+
+def test_a_write_that_no_longer_fits_still_raises(clock: FakeClock) -> None:
+    value, size = near_limit_cookie(clock)
+    reader = Browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
+    with pytest.raises(CookieTooLarge):
+        reader.request(lambda s: s.__setitem__("n", 1), cookie_header=f"session={value}")
+
+
+# Item 6: a cookie dated a little ahead (a server whose clock runs fast) is accepted.
+
+
+def cookie_from_a_fast_clock(clock: FakeClock, ahead: float, **settings: Any) -> str:
+    fast = FakeClock(clock() + ahead)
+    writer = Browser(fast, **settings)
+    writer.request(lambda s: s.__setitem__("user", 1))
+    value = writer.cookie()
+    assert value is not None
+    return value
+
+
+@pytest.mark.parametrize(
+    ("ahead", "settings", "accepted"),
+    [
+        pytest.param(3, {}, True, id="default-tolerates-3s"),
+        pytest.param(5, {}, True, id="default-tolerates-5s"),
+        pytest.param(6, {}, False, id="default-refuses-6s"),
+        pytest.param(1, {"clock_skew": 0}, False, id="zero-refuses-1s"),
+        pytest.param(30, {"clock_skew": timedelta(seconds=30)}, True, id="timedelta-30s"),
+        pytest.param(31, {"clock_skew": 30}, False, id="seconds-30-refuses-31s"),
+    ],
+)
+def test_cookies_dated_ahead_within_clock_skew_are_accepted(
+    clock: FakeClock,
+    session_log: pytest.LogCaptureFixture,
+    ahead: float,
+    settings: dict[str, Any],
+    accepted: bool,
+) -> None:
+    value = cookie_from_a_fast_clock(clock, ahead)
+    response = Browser(clock, **settings).request(
+        lambda s: s.get("user"), cookie_header=f"session={value}"
+    )
+    assert response.text == ("1" if accepted else "None")
+    if not accepted:
+        (record,) = session_log.records
+        assert "in the future" in record.getMessage()
+
+
+def test_clock_skew_does_not_extend_the_lifetime(clock: FakeClock) -> None:
+    browser = Browser(clock, permanent_lifetime=100, clock_skew=30)
+    browser.request(lambda s: s.__setitem__("user", 1))
+    clock.advance(101)
+    assert browser.request(lambda s: s.get("user")).text == "None"
+
+
+def test_signed_session_ids_dated_ahead_are_accepted(clock: FakeClock) -> None:
+    store = MemoryStore()
+    fast = FakeClock(clock() + 4)
+    writer = Browser(interface=ServerSideSessionInterface(store, clock=fast))
+    writer.request(lambda s: s.__setitem__("user", 1))
+    reader = Browser(interface=ServerSideSessionInterface(store, clock=clock))
+    response = reader.request(lambda s: s.get("user"), cookie_header=f"session={writer.cookie()}")
+    assert response.text == "1"

@@ -11,7 +11,7 @@ _FALSE = {"0", "false", "no", "off"}
 _TEXT = ("environ_key", "cookie_name", "cookie_path", "secret_key_file")
 _OPTIONAL_TEXT = ("secret_key", "cookie_domain", "cookie_samesite")
 _FLAGS = ("cookie_secure", "cookie_httponly", "cookie_partitioned", "refresh_each_request")
-_NUMBERS = ("permanent_lifetime", "max_cookie_size", "clock_skew")
+_NUMBERS = ("permanent_lifetime", "max_cookie_size", "clock_skew", "max_payload_size")
 # Numbers of seconds, which may have a fraction; the other numbers are byte counts.
 _SECONDS = ("permanent_lifetime", "clock_skew")
 _SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file")

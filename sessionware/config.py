@@ -13,7 +13,12 @@ from functools import cached_property
 from typing import Any, Literal
 from urllib.parse import quote
 
-from ._limits import DEFAULT_CLOCK_SKEW, check_clock_skew
+from ._limits import (
+    DEFAULT_CLOCK_SKEW,
+    DEFAULT_MAX_PAYLOAD_SIZE,
+    check_clock_skew,
+    check_max_payload_size,
+)
 from ._settings import parse_settings
 from .errors import InsecureSecretWarning
 
@@ -95,6 +100,10 @@ class SessionConfig:
         timestamp may be (another server's clock running fast), as a
         :class:`~datetime.timedelta` or seconds, at most an hour. It does not lengthen
         ``permanent_lifetime``.
+    :param max_payload_size: the most bytes a cookie's payload may have once
+        decompressed (default 64 KiB). A cookie over it is refused and logged, without
+        inflating more than that, so a small cookie cannot cost megabytes; writing a
+        session whose data is larger raises :class:`~sessionware.errors.PayloadTooLarge`.
     """
 
     secret_key: str | bytes | None = field(default=None, repr=False)
@@ -114,6 +123,7 @@ class SessionConfig:
     refresh_each_request: bool = True
     max_cookie_size: int = 4093
     clock_skew: timedelta | float = DEFAULT_CLOCK_SKEW
+    max_payload_size: int = DEFAULT_MAX_PAYLOAD_SIZE
 
     def __post_init__(self) -> None:
         self._check_secrets()
@@ -137,6 +147,7 @@ class SessionConfig:
                 "browsers accept 4096 bytes per cookie, hence the default 4093."
             )
         self._set("clock_skew", check_clock_skew(self.clock_skew))
+        check_max_payload_size(self.max_payload_size)
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)

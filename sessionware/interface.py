@@ -183,7 +183,11 @@ class SessionInterface:
             return None
         try:
             payload, key_index = signer.loads(
-                value, self.clock(), config.lifetime_seconds, skew=config.clock_skew_seconds
+                value,
+                self.clock(),
+                config.lifetime_seconds,
+                skew=config.clock_skew_seconds,
+                max_payload=config.max_payload_size,
             )
         except BadCookie as exc:
             self.log_refused(config, exc.reason, expired=exc.expired)

@@ -51,9 +51,10 @@ def test_the_longest_lifetime_still_saves_a_permanent_session() -> None:
         pytest.param("shake_128", id="variable-length"),
         pytest.param("sha999", id="unknown"),
         pytest.param("", id="empty"),
+        pytest.param(256, id="not-a-str"),
     ],
 )
-def test_a_digest_that_cannot_sign_fails_at_build(name: str) -> None:
+def test_a_digest_that_cannot_sign_fails_at_build(name: Any) -> None:
     with pytest.raises(ValueError, match="digest_method=") as caught:
         SecureCookieSessionInterface(digest_method=name)
     message = str(caught.value)
@@ -95,3 +96,23 @@ def test_clock_skew_from_the_environment() -> None:
     assert SessionConfig.from_env(environ=environ).clock_skew == timedelta(seconds=2.5)
     with pytest.raises(ValueError, match=r"SESSIONWARE_CLOCK_SKEW.*seconds"):
         SessionConfig.from_env(environ={**environ, "SESSIONWARE_CLOCK_SKEW": "5s"})
+
+
+# Item 5: max_payload_size is validated and read from the environment.
+
+
+def test_max_payload_size_defaults_to_64_kib() -> None:
+    assert SessionConfig(secret_key=SECRET).max_payload_size == 65536
+
+
+@pytest.mark.parametrize("size", [1023, 0, -1, 4096.0, True, "65536"])
+def test_a_bad_max_payload_size_fails_at_build(size: Any) -> None:
+    with pytest.raises(ValueError, match="max_payload_size"):
+        SessionConfig(secret_key=SECRET, max_payload_size=size)
+
+
+def test_max_payload_size_from_the_environment() -> None:
+    environ = {"SESSIONWARE_SECRET_KEY": SECRET, "SESSIONWARE_MAX_PAYLOAD_SIZE": "8192"}
+    assert SessionConfig.from_env(environ=environ).max_payload_size == 8192
+    with pytest.raises(ValueError, match=r"SESSIONWARE_MAX_PAYLOAD_SIZE.*bytes"):
+        SessionConfig.from_env(environ={**environ, "SESSIONWARE_MAX_PAYLOAD_SIZE": "8k"})

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import logging
 import os
+import tracemalloc
+import zlib
+from base64 import urlsafe_b64encode
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from sessionware import CookieTooLarge, ServerSideSessionInterface
+from sessionware import (
+    CookieTooLarge,
+    SecureCookieSessionInterface,
+    ServerSideSessionInterface,
+    SessionConfig,
+)
 from sessionware._signing import CookieSigner
+from sessionware.errors import PayloadTooLarge
 from sessionware.stores import MemoryStore
 
 from ._apps import Browser, set_cookies
@@ -162,3 +171,71 @@ def test_signed_session_ids_dated_ahead_are_accepted(clock: FakeClock) -> None:
     reader = Browser(interface=ServerSideSessionInterface(store, clock=clock))
     response = reader.request(lambda s: s.get("user"), cookie_header=f"session={writer.cookie()}")
     assert response.text == "1"
+
+
+# Item 5: a small cookie cannot make a request decompress megabytes.
+
+
+def compressed_cookie(payload: bytes, at: float) -> str:
+    """A cookie whose payload is zlib-compressed, however large it inflates."""
+    body = b"." + urlsafe_b64encode(zlib.compress(payload, 9)).rstrip(b"=")
+    return CookieSigner(SECRET).sign(body, int(at))
+
+
+def test_a_payload_inflating_past_the_cap_is_refused_without_inflating_it(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    cookie = compressed_cookie(b'{"a":"' + b"0" * 4_000_000 + b'"}', clock())
+    assert len(cookie) < 8000
+    interface = SecureCookieSessionInterface(clock=clock)
+    config = SessionConfig(secret_key=SECRET)
+    tracemalloc.start()
+    try:
+        session = interface.open_session(config, {"HTTP_COOKIE": f"session={cookie}"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert session is not None
+    assert session.new
+    assert dict(session) == {}
+    assert peak < 1_000_000
+    (record,) = session_log.records
+    assert "max_payload_size" in record.getMessage()
+    assert "65536" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("size", "accepted"),
+    [pytest.param(1900, True, id="under"), pytest.param(2100, False, id="over")],
+)
+def test_max_payload_size_applies_to_compressed_and_plain_payloads(
+    clock: FakeClock, size: int, accepted: bool
+) -> None:
+    payload = b'{"a":"' + b"0" * (size - 8) + b'"}'
+    plain = CookieSigner(SECRET).sign(urlsafe_b64encode(payload).rstrip(b"="), int(clock()))
+    for cookie in (compressed_cookie(payload, clock()), plain):
+        browser = Browser(clock, max_payload_size=2048)
+        response = browser.request(lambda s: len(s.get("a", "")), cookie_header=f"session={cookie}")
+        assert response.text == (str(size - 8) if accepted else "0")
+
+
+def test_a_truncated_zlib_stream_is_still_refused(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    body = b"." + urlsafe_b64encode(zlib.compress(b'{"a":"' + b"x" * 500 + b'"}')[:-6])
+    cookie = CookieSigner(SECRET).sign(body.rstrip(b"="), int(clock()))
+    response = Browser(clock).request(lambda s: dict(s), cookie_header=f"session={cookie}")
+    assert response.text == "{}"
+    assert "not valid base64 or zlib" in session_log.records[0].getMessage()
+
+
+def test_writing_more_than_max_payload_size_raises(clock: FakeClock) -> None:
+    browser = Browser(clock, max_payload_size=4096)
+    with pytest.raises(PayloadTooLarge) as caught:
+        # Compresses to a few dozen bytes: it would fit the cookie, but not be read back.
+        browser.request(lambda s: s.__setitem__("a", "0" * 5000))
+    assert isinstance(caught.value, CookieTooLarge)
+    assert caught.value.limit == 4096
+    assert "max_payload_size" in str(caught.value)
+    browser.request(lambda s: s.__setitem__("a", "0" * 4000))
+    assert browser.request(lambda s: len(s["a"])).text == "4000"

@@ -11,6 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.http import parse_cookie
 
 from sessionware import (
     CookieTooLarge,
@@ -18,6 +21,7 @@ from sessionware import (
     ServerSideSessionInterface,
     SessionConfig,
 )
+from sessionware._cookies import find_cookies
 from sessionware._signing import CookieSigner
 from sessionware.errors import PayloadTooLarge
 from sessionware.stores import MemoryStore
@@ -26,6 +30,7 @@ from ._apps import Browser, set_cookies
 from .conftest import SECRET, FakeClock
 
 OLD_KEY = "the-old-secret-key-of-this-application"
+cookie_values = st.from_regex(r"[A-Za-z0-9_.\-]{0,20}", fullmatch=True)
 
 
 def signed(data: bytes, at: float, key: str = SECRET) -> str:
@@ -239,3 +244,116 @@ def test_writing_more_than_max_payload_size_raises(clock: FakeClock) -> None:
     assert "max_payload_size" in str(caught.value)
     browser.request(lambda s: s.__setitem__("a", "0" * 4000))
     assert browser.request(lambda s: len(s["a"])).text == "4000"
+
+
+# Item 11: a planted duplicate of the session cookie (cookie tossing from a sibling
+# subdomain) no longer locks the user out.
+
+
+def logged_in(clock: FakeClock, **settings: Any) -> tuple[Browser, str]:
+    browser = Browser(clock, **settings)
+    browser.request(lambda s: s.__setitem__("user", "ada"))
+    value = browser.cookie()
+    assert value is not None
+    return browser, value
+
+
+PLANTED = [
+    pytest.param(lambda clock: "garbage", id="garbage"),
+    pytest.param(lambda clock: signed(b'{"user":"eve"}', clock(), OLD_KEY), id="other-key"),
+    pytest.param(lambda clock: signed(b'{"user":"eve"}', clock() - 10**8), id="expired"),
+]
+
+
+@pytest.mark.parametrize("plant", PLANTED)
+@pytest.mark.parametrize("planted_first", [True, False], ids=["planted-first", "planted-last"])
+def test_the_copy_that_verifies_is_used(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture, plant: Any, planted_first: bool
+) -> None:
+    browser, good = logged_in(clock)
+    planted = plant(clock)
+    pair = [f"session={planted}", f"session={good}"]
+    header = "; ".join(pair if planted_first else pair[::-1])
+    response = browser.request(lambda s: s.get("user"), cookie_header=f"theme=dark; {header}")
+    assert response.text == "'ada'"
+    messages = " ".join(record.getMessage() for record in session_log.records)
+    assert good not in messages
+    assert planted not in messages
+
+
+def test_with_two_valid_copies_the_first_is_used_and_they_are_never_merged(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    ada = signed(b'{"user":"ada"}', clock())
+    eve = signed(b'{"cart":[1]}', clock())
+    browser = Browser(clock)
+    response = browser.request(lambda s: dict(s), cookie_header=f"session={ada}; session={eve}")
+    assert response.text == "{'user': 'ada'}"
+    response = browser.request(lambda s: dict(s), cookie_header=f"session={eve}; session={ada}")
+    assert response.text == "{'cart': [1]}"
+    assert "2 copies" in session_log.records[0].getMessage()
+
+
+def test_when_no_copy_verifies_the_session_is_fresh_and_logged(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    planted = signed(b'{"user":"eve"}', clock(), OLD_KEY)
+    response = Browser(clock).request(
+        lambda s: (dict(s), s.new), cookie_header=f"session=garbage; session={planted}"
+    )
+    assert response.text == "({}, True)"
+    (record,) = session_log.records
+    assert record.levelno == logging.WARNING
+    assert "more than once" in record.getMessage()
+    assert "none verifies" in record.getMessage()
+    assert planted not in record.getMessage()
+
+
+def test_logging_in_again_works_while_the_planted_cookie_stays(clock: FakeClock) -> None:
+    browser = Browser(clock)
+    planted = "session=garbage"
+    response = browser.request(lambda s: s.__setitem__("user", "ada"), cookie_header=planted)
+    (header,) = set_cookies(response)
+    mine = header.split(";")[0]
+    response = browser.request(lambda s: s.get("user"), cookie_header=f"{planted}; {mine}")
+    assert response.text == "'ada'"
+
+
+def test_a_planted_duplicate_of_a_signed_session_id_is_skipped(clock: FakeClock) -> None:
+    interface = ServerSideSessionInterface(MemoryStore(), clock=clock)
+    browser = Browser(interface=interface)
+    browser.request(lambda s: s.__setitem__("user", "ada"))
+    good = browser.cookie()
+    header = f"session=forged-id.AAAA.BBBB; session={good}"
+    assert browser.request(lambda s: s.get("user"), cookie_header=header).text == "'ada'"
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["session", "sess", "other"]), cookie_values), max_size=6)
+)
+def test_find_cookies_agrees_with_werkzeug(pairs: list[tuple[str, str]]) -> None:
+    header = "; ".join(f"{key}={value}" for key, value in pairs)
+    assert find_cookies(header, "session") == parse_cookie(header).getlist("session")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("session=a; session=b;", ["a", "b"], id="trailing-semicolon"),
+        pytest.param("x=session=a; session=b", ["b"], id="inside-a-value"),
+        pytest.param("", [], id="empty"),
+    ],
+)
+def test_find_cookies(header: str, expected: list[str]) -> None:
+    assert find_cookies(header, "session") == expected
+
+
+def test_read_cookie_still_refuses_duplicates_for_custom_back_ends(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    interface = SecureCookieSessionInterface()
+    config = SessionConfig(secret_key=SECRET)
+    environ = {"HTTP_COOKIE": "session=a; session=b"}
+    assert interface.read_cookie(config, environ) is None
+    assert interface.read_cookies(config, environ) == ["a", "b"]
+    assert "more than once" in session_log.records[0].getMessage()

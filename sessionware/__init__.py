@@ -3,6 +3,7 @@
 from .config import SessionConfig as SessionConfig
 from .errors import CookieTooLarge as CookieTooLarge
 from .errors import InsecureSecretWarning as InsecureSecretWarning
+from .errors import PayloadTooLarge as PayloadTooLarge
 from .errors import SessionUnavailable as SessionUnavailable
 from .errors import SessionwareError as SessionwareError
 from .interface import SessionInterface as SessionInterface
@@ -28,6 +29,7 @@ __all__ = [
     "LazySession",
     "MemoryStore",
     "NullSession",
+    "PayloadTooLarge",
     "SecureCookieSession",
     "SecureCookieSessionInterface",
     "ServerSideSession",

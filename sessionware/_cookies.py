@@ -15,6 +15,7 @@ __all__ = [
     "add_vary_cookie",
     "deletion_header",
     "find_cookie",
+    "find_cookies",
     "set_cookie_header",
 ]
 
@@ -50,6 +51,33 @@ def find_cookie(header: str, name: str) -> str | None:
             if end < 0:
                 return header[start + size :].strip(" \t")
             found = header[start + size : end].strip(" \t")
+            start = end
+        start = header.find(prefix, start + 1)
+    return found
+
+
+def find_cookies(header: str, name: str) -> list[str]:
+    """Return every value of cookie ``name`` in a ``Cookie`` header, in header order.
+
+    Browsers send the copy with the longest matching path first and, among equal
+    paths, the oldest first. Several copies come from cookies set with different
+    ``Domain`` or ``Path`` attributes, whether by this app or planted by a sibling
+    subdomain (cookie tossing).
+    """
+    prefix = name + "="
+    size = len(prefix)
+    found: list[str] = []
+    start = header.find(prefix)
+    while start >= 0:
+        before = start - 1
+        while before >= 0 and header[before] in " \t":
+            before -= 1
+        if before < 0 or header[before] == ";":
+            end = header.find(";", start + size)
+            if end < 0:
+                found.append(header[start + size :].strip(" \t"))
+                return found
+            found.append(header[start + size : end].strip(" \t"))
             start = end
         start = header.find(prefix, start + 1)
     return found

@@ -5,16 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._fallbacks import parse_fallbacks
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
-_TEXT = ("environ_key", "cookie_name", "cookie_path", "secret_key_file")
+_TEXT = (
+    "environ_key",
+    "cookie_name",
+    "cookie_path",
+    "secret_key_file",
+    "secret_key_fallbacks_file",
+)
 _OPTIONAL_TEXT = ("secret_key", "cookie_domain", "cookie_samesite")
 _FLAGS = ("cookie_secure", "cookie_httponly", "cookie_partitioned", "refresh_each_request")
-_NUMBERS = ("permanent_lifetime", "max_cookie_size", "clock_skew")
+_NUMBERS = ("permanent_lifetime", "max_cookie_size", "clock_skew", "max_payload_size")
 # Numbers of seconds, which may have a fraction; the other numbers are byte counts.
 _SECONDS = ("permanent_lifetime", "clock_skew")
-_SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file")
+_SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file", "secret_key_fallbacks_file")
 KNOWN = frozenset((*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, "secret_key_fallbacks"))
 
 
@@ -39,7 +47,7 @@ def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) ->
         elif key in _OPTIONAL_TEXT:
             settings[key] = text or None
         elif key == "secret_key_fallbacks":
-            settings[key] = tuple(part.strip() for part in text.split(",") if part.strip())
+            settings[key] = parse_fallbacks(raw, describe(key))
         elif key in _FLAGS:
             if text.lower() not in _TRUE | _FALSE:
                 raise ValueError(f"{describe(key)}={shown} is not a boolean; use true or false.")

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 from itsdangerous import Signer
 
+from ._limits import DEFAULT_MAX_PAYLOAD_SIZE
+
 __all__ = ["BadCookie", "CookieSigner", "check_digest_method"]
 
 
@@ -98,12 +100,22 @@ class CookieSigner:
         signature = _hmac(self._macs[0], message)
         return (message + b"." + _b64encode(signature)).decode("ascii")
 
-    def loads(self, value: str, now: float, max_age: int, *, skew: int = 0) -> tuple[bytes, int]:
+    def loads(
+        self,
+        value: str,
+        now: float,
+        max_age: int,
+        *,
+        skew: int = 0,
+        max_payload: int = DEFAULT_MAX_PAYLOAD_SIZE,
+    ) -> tuple[bytes, int]:
         """Verify ``value`` and return its payload and the index of the key that signed it.
 
         Index 0 is the current key; a higher index means a fallback signed it.
 
         :param skew: how many seconds ahead of ``now`` the timestamp may be.
+        :param max_payload: the most bytes the payload may have once decompressed;
+            inflating stops one byte past it, so a cookie of zeros costs no more.
         :raises BadCookie: the signature, the timestamp, or the encoding is wrong, or
             the cookie is older than ``max_age`` seconds (or more than ``skew`` seconds
             in the future).
@@ -145,9 +157,16 @@ class CookieSigner:
         try:
             payload = _b64decode(body[1:] if compressed else body)
             if compressed:
-                payload = zlib.decompress(payload)
+                inflater = zlib.decompressobj()
+                payload = inflater.decompress(payload, max_payload + 1)
+                if not inflater.eof and len(payload) <= max_payload:
+                    raise zlib.error("truncated stream")
         except (Base64Error, ValueError, zlib.error):
             raise BadCookie("the payload is not valid base64 or zlib data") from None
+        if len(payload) > max_payload:
+            raise BadCookie(
+                f"the payload is over {max_payload} bytes once decompressed (max_payload_size)"
+            )
         return payload, index
 
 

@@ -13,7 +13,13 @@ from functools import cached_property
 from typing import Any, Literal
 from urllib.parse import quote
 
-from ._limits import DEFAULT_CLOCK_SKEW, check_clock_skew
+from ._fallbacks import check_fallback_lengths, read_fallbacks_file
+from ._limits import (
+    DEFAULT_CLOCK_SKEW,
+    DEFAULT_MAX_PAYLOAD_SIZE,
+    check_clock_skew,
+    check_max_payload_size,
+)
 from ._settings import parse_settings
 from .errors import InsecureSecretWarning
 
@@ -68,7 +74,8 @@ class SessionConfig:
         :class:`~sessionware.NullSession`.
     :param secret_key_fallbacks: older keys, oldest first and newest last, still
         accepted when verifying; cookies signed with one are re-signed with
-        ``secret_key`` on the same response.
+        ``secret_key`` on the same response. A fallback under 16 bytes is refused
+        (one that can be guessed lets anyone forge sessions); under 32 bytes warns.
     :param secret_key_file: read the secret key from this file (for container
         secrets); surrounding whitespace is stripped. Exclusive with ``secret_key``.
     :param environ_key: the WSGI environ key that holds the session.
@@ -95,6 +102,13 @@ class SessionConfig:
         timestamp may be (another server's clock running fast), as a
         :class:`~datetime.timedelta` or seconds, at most an hour. It does not lengthen
         ``permanent_lifetime``.
+    :param max_payload_size: the most bytes a cookie's payload may have once
+        decompressed (default 64 KiB). A cookie over it is refused and logged, without
+        inflating more than that, so a small cookie cannot cost megabytes; writing a
+        session whose data is larger raises :class:`~sessionware.errors.PayloadTooLarge`.
+    :param secret_key_fallbacks_file: read the fallback keys from this file, one per
+        line, oldest first (blank lines skipped, surrounding whitespace stripped; a
+        comma is part of a key). Exclusive with ``secret_key_fallbacks``.
     """
 
     secret_key: str | bytes | None = field(default=None, repr=False)
@@ -114,6 +128,8 @@ class SessionConfig:
     refresh_each_request: bool = True
     max_cookie_size: int = 4093
     clock_skew: timedelta | float = DEFAULT_CLOCK_SKEW
+    max_payload_size: int = DEFAULT_MAX_PAYLOAD_SIZE
+    secret_key_fallbacks_file: str | os.PathLike[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._check_secrets()
@@ -137,6 +153,7 @@ class SessionConfig:
                 "browsers accept 4096 bytes per cookie, hence the default 4093."
             )
         self._set("clock_skew", check_clock_skew(self.clock_skew))
+        check_max_payload_size(self.max_payload_size)
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
@@ -166,6 +183,13 @@ class SessionConfig:
                 InsecureSecretWarning,
                 stacklevel=_caller_stacklevel(),
             )
+        if self.secret_key_fallbacks_file is not None:
+            if self.secret_key_fallbacks:
+                raise ValueError(
+                    "secret_key_fallbacks and secret_key_fallbacks_file were both given; "
+                    "pass only one."
+                )
+            self._set("secret_key_fallbacks", read_fallbacks_file(self.secret_key_fallbacks_file))
         fallbacks = self.secret_key_fallbacks
         if isinstance(fallbacks, str | bytes) or not isinstance(fallbacks, list | tuple):
             raise TypeError(
@@ -179,6 +203,7 @@ class SessionConfig:
                     f"got a {type(old).__name__}."
                 )
         self._set("secret_key_fallbacks", tuple(fallbacks))
+        check_fallback_lengths(fallbacks, MIN_SECRET_BYTES, _caller_stacklevel())
 
     def _check_cookie_attributes(self) -> None:
         name = self.cookie_name
@@ -323,8 +348,10 @@ class SessionConfig:
         Every setting has a variable named after it in capitals
         (``SESSIONWARE_SECRET_KEY``, ``SESSIONWARE_COOKIE_SECURE=true``,
         ``SESSIONWARE_PERMANENT_LIFETIME=86400`` seconds, ...);
-        ``SESSIONWARE_SECRET_KEY_FALLBACKS`` is comma-separated, oldest first, and
-        ``SESSIONWARE_SECRET_KEY_FILE`` names a file holding the key. A variable with the
+        ``SESSIONWARE_SECRET_KEY_FALLBACKS`` is a JSON list (``["old-1", "old-2"]``,
+        oldest first) or one key per line, and refuses a comma outside JSON (it could
+        split a key); ``SESSIONWARE_SECRET_KEY_FALLBACKS_FILE`` names a file with one
+        key per line and ``SESSIONWARE_SECRET_KEY_FILE`` a file holding the key. A variable with the
         prefix that names no setting is an error, so a typo cannot pass unnoticed.
         Keyword ``overrides`` win over the environment.
         """

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "CookieTooLarge",
     "InsecureSecretWarning",
+    "PayloadTooLarge",
     "SessionUnavailable",
     "SessionwareError",
 ]
@@ -54,6 +55,31 @@ class CookieTooLarge(SessionwareError):
             f"max_cookie_size limit of {limit}; browsers drop such cookies silently. "
             "Store less in the session (keep large data server-side and store its id), "
             "or move to a server-side session store."
+        )
+
+
+class PayloadTooLarge(CookieTooLarge):
+    """The session's data, serialized, would exceed ``max_payload_size``.
+
+    Cookies are read back only up to that many bytes once decompressed (so that a small
+    cookie cannot cost megabytes to inflate); a session larger than that would be
+    refused on its next request, so sessionware refuses to write it.
+
+    :ivar cookie_name: the name of the cookie.
+    :ivar size: the size of the serialized data, in bytes.
+    :ivar limit: the configured ``max_payload_size``.
+    """
+
+    def __init__(self, cookie_name: str, size: int, limit: int) -> None:
+        self.cookie_name = cookie_name
+        self.size = size
+        self.limit = limit
+        SessionwareError.__init__(
+            self,
+            f"The {cookie_name!r} session's data would be {size} bytes, over the "
+            f"max_payload_size limit of {limit}; a cookie holding it would be refused "
+            "when read back. Store less in the session (keep large data server-side "
+            "and store its id), or raise max_payload_size.",
         )
 
 

@@ -18,6 +18,7 @@ from ._cookies import (
     add_vary_cookie,
     deletion_header,
     find_cookie,
+    find_cookies,
     set_cookie_header,
 )
 from ._signing import BadCookie, CookieSigner, check_digest_method
@@ -172,23 +173,64 @@ class SessionInterface:
             self.log_refused(config, "the request carries the cookie more than once")
             return None
 
+    def read_cookies(self, config: SessionConfig, environ: WSGIEnviron) -> list[str]:
+        """Return every value of the session cookie in the request, in header order.
+
+        Usually one or none. Several come from cookies of the same name set with other
+        ``Domain`` or ``Path`` attributes, possibly planted by a sibling subdomain.
+        """
+        header = environ.get("HTTP_COOKIE")
+        if not header:
+            return []
+        try:
+            value = find_cookie(header, config.cookie_name)
+        except DuplicateCookie:
+            return find_cookies(header, config.cookie_name)
+        return [] if value is None else [value]
+
     def _verified_cookie(
         self, config: SessionConfig, signer: CookieSigner, environ: WSGIEnviron
     ) -> tuple[str, bytes, int] | None:
         """The request's cookie value, its verified payload and the index of the key
         that signed it; ``None`` when there is no valid cookie (a refused one is logged).
+
+        When the request carries several copies of the cookie, the first that verifies
+        is used and the others are ignored, never merged: one planted copy cannot lock
+        the user out. Which copy wins when several verify follows the browser's order.
         """
-        value = self.read_cookie(config, environ)
-        if value is None:
+        values = self.read_cookies(config, environ)
+        refusal: BadCookie | None = None
+        for value in values:
+            try:
+                payload, key_index = signer.loads(
+                    value,
+                    self.clock(),
+                    config.lifetime_seconds,
+                    skew=config.clock_skew_seconds,
+                    max_payload=config.max_payload_size,
+                )
+            except BadCookie as exc:
+                refusal = exc
+                continue
+            if len(values) > 1:
+                logger.info(
+                    "The request carries %d copies of the %r session cookie (set with "
+                    "another Domain or Path, or planted); using the first that verifies.",
+                    len(values),
+                    config.cookie_name,
+                )
+            return value, payload, key_index
+        if refusal is None:
             return None
-        try:
-            payload, key_index = signer.loads(
-                value, self.clock(), config.lifetime_seconds, skew=config.clock_skew_seconds
+        if len(values) > 1:
+            self.log_refused(
+                config,
+                f"the request carries the cookie more than once ({len(values)} copies) "
+                "and none verifies",
             )
-        except BadCookie as exc:
-            self.log_refused(config, exc.reason, expired=exc.expired)
-            return None
-        return value, payload, key_index
+        else:
+            self.log_refused(config, refusal.reason, expired=refusal.expired)
+        return None
 
     def set_cookie(
         self,

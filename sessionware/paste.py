@@ -31,6 +31,8 @@ _ENV_PREFIX = "SESSIONWARE_"
 # Either one names the secret key: the ini giving one must hide the other's variable,
 # or the two would clash.
 _KEY_SOURCES = ("secret_key", "secret_key_file")
+# The same for the fallback keys.
+_FALLBACK_SOURCES = ("secret_key_fallbacks", "secret_key_fallbacks_file")
 
 
 def filter_app_factory(
@@ -52,7 +54,12 @@ def filter_app_factory(
     # SESSIONWARE_COOKIE_SECURE=true).
     given = parse_settings(local_conf, describe=lambda name: f"{name} (in the ini file)")
     environ: Mapping[str, str] = os.environ
-    if any(name in local_conf for name in _KEY_SOURCES):
-        hidden = {f"{_ENV_PREFIX}{name.upper()}" for name in _KEY_SOURCES}
+    hidden = {
+        f"{_ENV_PREFIX}{name.upper()}"
+        for sources in (_KEY_SOURCES, _FALLBACK_SOURCES)
+        if any(name in local_conf for name in sources)
+        for name in sources
+    }
+    if hidden:
         environ = {name: value for name, value in os.environ.items() if name not in hidden}
     return SessionMiddleware(app, SessionConfig.from_env(_ENV_PREFIX, environ=environ, **given))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._cookies import add_vary_cookie
 from .config import SessionConfig
+from .errors import PayloadTooLarge
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
 
@@ -93,6 +94,8 @@ class SecureCookieSessionInterface(SessionInterface):
         else:
             if text is None:
                 text = self.serializer.dumps(data)
+            if len(text) > config.max_payload_size:
+                raise PayloadTooLarge(config.cookie_name, len(text), config.max_payload_size)
             value = signer.dumps(text.encode("ascii"), int(self.clock()))
         reissue = None
         if not session.modified:

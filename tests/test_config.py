@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -37,10 +38,11 @@ def test_config_is_frozen_and_keyword_only() -> None:
 
 
 def test_repr_never_shows_secrets() -> None:
-    config = SessionConfig(secret_key=SECRET, secret_key_fallbacks=["an-old-secret-key-value"])
+    old = "an-old-secret-key-value-of-32-bytes"
+    config = SessionConfig(secret_key=SECRET, secret_key_fallbacks=[old])
     text = repr(config)
     assert SECRET not in text
-    assert "an-old-secret-key-value" not in text
+    assert old not in text
     assert "secret_key=<set>" in text
     assert "cookie_name='session'" in text
     assert SECRET not in repr(SessionMiddleware(lambda e, s: [], config))
@@ -152,7 +154,11 @@ def test_error_never_shows_a_secret() -> None:
         pytest.param({"cookie_domain": ".Example.com"}, "cookie_domain", "Example.com", id="dot"),
         pytest.param({"permanent_lifetime": 60}, "lifetime_seconds", 60, id="seconds"),
         pytest.param({"permanent_lifetime": 1e9}, "cookie_max_age", 400 * 86400, id="capped"),
-        pytest.param({"secret_key_fallbacks": ["o1", "o2"]}, "secret_key_fallbacks", ("o1", "o2")),
+        pytest.param(
+            {"secret_key_fallbacks": ["o1" * 16, "o2" * 16]},
+            "secret_key_fallbacks",
+            ("o1" * 16, "o2" * 16),
+        ),
     ],
 )
 def test_settings_are_normalised(settings: dict[str, Any], attribute: str, expected: Any) -> None:
@@ -192,10 +198,13 @@ def test_secret_key_file(tmp_path: Path) -> None:
     assert "missing" in str(caught.value)
 
 
+OLD_KEYS = ("old-one-of-this-test-long-enough-1", "old-two-of-this-test-long-enough-2")
+
+
 def test_from_env_reads_every_setting(tmp_path: Path) -> None:
     environ = {
         "SESSIONWARE_SECRET_KEY": SECRET,
-        "SESSIONWARE_SECRET_KEY_FALLBACKS": "old-one, old-two,",
+        "SESSIONWARE_SECRET_KEY_FALLBACKS": json.dumps(OLD_KEYS),
         "SESSIONWARE_ENVIRON_KEY": "app.session",
         "SESSIONWARE_COOKIE_NAME": "__Host-sid",
         "SESSIONWARE_COOKIE_PATH": "/",
@@ -211,7 +220,7 @@ def test_from_env_reads_every_setting(tmp_path: Path) -> None:
     config = SessionConfig.from_env(environ=environ)
     assert config == SessionConfig(
         secret_key=SECRET,
-        secret_key_fallbacks=("old-one", "old-two"),
+        secret_key_fallbacks=OLD_KEYS,
         environ_key="app.session",
         cookie_name="__Host-sid",
         cookie_secure=True,

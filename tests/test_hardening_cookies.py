@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import logging
 import os
+import tracemalloc
+import zlib
+from base64 import urlsafe_b64encode
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.http import parse_cookie
 
-from sessionware import CookieTooLarge, ServerSideSessionInterface
+from sessionware import (
+    CookieTooLarge,
+    SecureCookieSessionInterface,
+    ServerSideSessionInterface,
+    SessionConfig,
+)
+from sessionware._cookies import find_cookies
 from sessionware._signing import CookieSigner
+from sessionware.errors import PayloadTooLarge
 from sessionware.stores import MemoryStore
 
 from ._apps import Browser, set_cookies
 from .conftest import SECRET, FakeClock
 
 OLD_KEY = "the-old-secret-key-of-this-application"
+cookie_values = st.from_regex(r"[A-Za-z0-9_.\-]{0,20}", fullmatch=True)
 
 
 def signed(data: bytes, at: float, key: str = SECRET) -> str:
@@ -162,3 +176,184 @@ def test_signed_session_ids_dated_ahead_are_accepted(clock: FakeClock) -> None:
     reader = Browser(interface=ServerSideSessionInterface(store, clock=clock))
     response = reader.request(lambda s: s.get("user"), cookie_header=f"session={writer.cookie()}")
     assert response.text == "1"
+
+
+# Item 5: a small cookie cannot make a request decompress megabytes.
+
+
+def compressed_cookie(payload: bytes, at: float) -> str:
+    """A cookie whose payload is zlib-compressed, however large it inflates."""
+    body = b"." + urlsafe_b64encode(zlib.compress(payload, 9)).rstrip(b"=")
+    return CookieSigner(SECRET).sign(body, int(at))
+
+
+def test_a_payload_inflating_past_the_cap_is_refused_without_inflating_it(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    cookie = compressed_cookie(b'{"a":"' + b"0" * 4_000_000 + b'"}', clock())
+    assert len(cookie) < 8000
+    interface = SecureCookieSessionInterface(clock=clock)
+    config = SessionConfig(secret_key=SECRET)
+    tracemalloc.start()
+    try:
+        session = interface.open_session(config, {"HTTP_COOKIE": f"session={cookie}"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert session is not None
+    assert session.new
+    assert dict(session) == {}
+    assert peak < 1_000_000
+    (record,) = session_log.records
+    assert "max_payload_size" in record.getMessage()
+    assert "65536" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("size", "accepted"),
+    [pytest.param(1900, True, id="under"), pytest.param(2100, False, id="over")],
+)
+def test_max_payload_size_applies_to_compressed_and_plain_payloads(
+    clock: FakeClock, size: int, accepted: bool
+) -> None:
+    payload = b'{"a":"' + b"0" * (size - 8) + b'"}'
+    plain = CookieSigner(SECRET).sign(urlsafe_b64encode(payload).rstrip(b"="), int(clock()))
+    for cookie in (compressed_cookie(payload, clock()), plain):
+        browser = Browser(clock, max_payload_size=2048)
+        response = browser.request(lambda s: len(s.get("a", "")), cookie_header=f"session={cookie}")
+        assert response.text == (str(size - 8) if accepted else "0")
+
+
+def test_a_truncated_zlib_stream_is_still_refused(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    body = b"." + urlsafe_b64encode(zlib.compress(b'{"a":"' + b"x" * 500 + b'"}')[:-6])
+    cookie = CookieSigner(SECRET).sign(body.rstrip(b"="), int(clock()))
+    response = Browser(clock).request(lambda s: dict(s), cookie_header=f"session={cookie}")
+    assert response.text == "{}"
+    assert "not valid base64 or zlib" in session_log.records[0].getMessage()
+
+
+def test_writing_more_than_max_payload_size_raises(clock: FakeClock) -> None:
+    browser = Browser(clock, max_payload_size=4096)
+    with pytest.raises(PayloadTooLarge) as caught:
+        # Compresses to a few dozen bytes: it would fit the cookie, but not be read back.
+        browser.request(lambda s: s.__setitem__("a", "0" * 5000))
+    assert isinstance(caught.value, CookieTooLarge)
+    assert caught.value.limit == 4096
+    assert "max_payload_size" in str(caught.value)
+    browser.request(lambda s: s.__setitem__("a", "0" * 4000))
+    assert browser.request(lambda s: len(s["a"])).text == "4000"
+
+
+# Item 11: a planted duplicate of the session cookie (cookie tossing from a sibling
+# subdomain) no longer locks the user out.
+
+
+def logged_in(clock: FakeClock, **settings: Any) -> tuple[Browser, str]:
+    browser = Browser(clock, **settings)
+    browser.request(lambda s: s.__setitem__("user", "ada"))
+    value = browser.cookie()
+    assert value is not None
+    return browser, value
+
+
+PLANTED = [
+    pytest.param(lambda clock: "garbage", id="garbage"),
+    pytest.param(lambda clock: signed(b'{"user":"eve"}', clock(), OLD_KEY), id="other-key"),
+    pytest.param(lambda clock: signed(b'{"user":"eve"}', clock() - 10**8), id="expired"),
+]
+
+
+@pytest.mark.parametrize("plant", PLANTED)
+@pytest.mark.parametrize("planted_first", [True, False], ids=["planted-first", "planted-last"])
+def test_the_copy_that_verifies_is_used(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture, plant: Any, planted_first: bool
+) -> None:
+    browser, good = logged_in(clock)
+    planted = plant(clock)
+    pair = [f"session={planted}", f"session={good}"]
+    header = "; ".join(pair if planted_first else pair[::-1])
+    response = browser.request(lambda s: s.get("user"), cookie_header=f"theme=dark; {header}")
+    assert response.text == "'ada'"
+    messages = " ".join(record.getMessage() for record in session_log.records)
+    assert good not in messages
+    assert planted not in messages
+
+
+def test_with_two_valid_copies_the_first_is_used_and_they_are_never_merged(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    ada = signed(b'{"user":"ada"}', clock())
+    eve = signed(b'{"cart":[1]}', clock())
+    browser = Browser(clock)
+    response = browser.request(lambda s: dict(s), cookie_header=f"session={ada}; session={eve}")
+    assert response.text == "{'user': 'ada'}"
+    response = browser.request(lambda s: dict(s), cookie_header=f"session={eve}; session={ada}")
+    assert response.text == "{'cart': [1]}"
+    assert "2 copies" in session_log.records[0].getMessage()
+
+
+def test_when_no_copy_verifies_the_session_is_fresh_and_logged(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    planted = signed(b'{"user":"eve"}', clock(), OLD_KEY)
+    response = Browser(clock).request(
+        lambda s: (dict(s), s.new), cookie_header=f"session=garbage; session={planted}"
+    )
+    assert response.text == "({}, True)"
+    (record,) = session_log.records
+    assert record.levelno == logging.WARNING
+    assert "more than once" in record.getMessage()
+    assert "none verifies" in record.getMessage()
+    assert planted not in record.getMessage()
+
+
+def test_logging_in_again_works_while_the_planted_cookie_stays(clock: FakeClock) -> None:
+    browser = Browser(clock)
+    planted = "session=garbage"
+    response = browser.request(lambda s: s.__setitem__("user", "ada"), cookie_header=planted)
+    (header,) = set_cookies(response)
+    mine = header.split(";")[0]
+    response = browser.request(lambda s: s.get("user"), cookie_header=f"{planted}; {mine}")
+    assert response.text == "'ada'"
+
+
+def test_a_planted_duplicate_of_a_signed_session_id_is_skipped(clock: FakeClock) -> None:
+    interface = ServerSideSessionInterface(MemoryStore(), clock=clock)
+    browser = Browser(interface=interface)
+    browser.request(lambda s: s.__setitem__("user", "ada"))
+    good = browser.cookie()
+    header = f"session=forged-id.AAAA.BBBB; session={good}"
+    assert browser.request(lambda s: s.get("user"), cookie_header=header).text == "'ada'"
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["session", "sess", "other"]), cookie_values), max_size=6)
+)
+def test_find_cookies_agrees_with_werkzeug(pairs: list[tuple[str, str]]) -> None:
+    header = "; ".join(f"{key}={value}" for key, value in pairs)
+    assert find_cookies(header, "session") == parse_cookie(header).getlist("session")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("session=a; session=b;", ["a", "b"], id="trailing-semicolon"),
+        pytest.param("x=session=a; session=b", ["b"], id="inside-a-value"),
+        pytest.param("", [], id="empty"),
+    ],
+)
+def test_find_cookies(header: str, expected: list[str]) -> None:
+    assert find_cookies(header, "session") == expected
+
+
+def test_read_cookie_still_refuses_duplicates_for_custom_back_ends(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    interface = SecureCookieSessionInterface()
+    config = SessionConfig(secret_key=SECRET)
+    environ = {"HTTP_COOKIE": "session=a; session=b"}
+    assert interface.read_cookie(config, environ) is None
+    assert interface.read_cookies(config, environ) == ["a", "b"]
+    assert "more than once" in session_log.records[0].getMessage()

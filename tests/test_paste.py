@@ -117,9 +117,10 @@ def test_a_key_in_the_ini_wins_over_a_key_file_in_the_environment(
 
 def test_fallback_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SESSIONWARE_SECRET_KEY", SECRET)
-    monkeypatch.setenv("SESSIONWARE_SECRET_KEY_FALLBACKS", "old-key-1, old-key-2")
+    old = ("old-key-1-of-the-app-of-32-bytes", "old-key-2-of-the-app-of-32-bytes")
+    monkeypatch.setenv("SESSIONWARE_SECRET_KEY_FALLBACKS", f'["{old[0]}", "{old[1]}"]')
     app = filter_app_factory(counter, {})
-    assert app.config.secret_key_fallbacks == ("old-key-1", "old-key-2")
+    assert app.config.secret_key_fallbacks == old
 
 
 def test_defaults_of_the_ini_file_do_not_configure_the_filter(

@@ -67,6 +67,22 @@ class SavePolicy:
             raise exc
         logger.error("%s %s", exc.reason, consequence)
 
+    def end(self, sid: str) -> None:
+        """Delete the record of a session that was logged out (``invalidate()``).
+
+        Under ``on_store_error="null"`` a failure is logged and the save goes on, so
+        the response still removes the cookie; under ``"raise"`` it fails the request.
+        """
+        try:
+            self.store.delete(sid)
+        except StoreError as exc:
+            self.failed(
+                exc,
+                "Logout could not delete the session's stored record: the cookie is "
+                "removed from the browser, but a copy of it taken before the logout works "
+                "until the record expires.",
+            )
+
     def load(self, sid: str) -> tuple[dict[str, Any], StoreRecord] | str:
         """The data and record of ``sid``, or why there is none (for the log).
 
@@ -94,7 +110,7 @@ class SavePolicy:
         changed = self.changed(session)
         ended = session.ended_sid
         if ended is not None:
-            self.store.delete(ended)
+            self.end(ended)
             session.ended_sid = None
         if session.sid is None:
             if not session.data or not changed:

@@ -245,6 +245,20 @@ class ServerSideSessionInterface(SessionInterface):
                 session.issued_at = now
                 self.set_cookie(config, session, headers, signer.dumps(session.sid.encode(), now))
 
+    def discard_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Drop changes made while a response body that then failed streamed (logged)."""
+        if isinstance(session, StoreUnavailableSession):
+            pending = session.invalidated and session.sid is not None
+        else:
+            pending = isinstance(session, ServerSideSession) and (
+                self.policy.changed(session) or session.ended_sid is not None
+            )
+        if pending:
+            logger.warning(
+                "The response body failed after the headers were sent; the session's "
+                "changes made since then are not saved."
+            )
+
     def close_session(self, config: SessionConfig, session: SessionMixin) -> None:
         """Save changes made while the response body streamed (the cookie is already out)."""
         if isinstance(session, StoreUnavailableSession):

@@ -181,7 +181,7 @@ class ServerSideSessionInterface(SessionInterface):
         except StoreError as exc:
             self.policy.failed(exc, "Serving a read-only empty session.")
             environ[STORE_ERROR_KEY] = exc
-            return StoreUnavailableSession()
+            return StoreUnavailableSession(sid=sid)
         if isinstance(loaded, str):
             self.log_refused(config, loaded)
             return self.session_class()
@@ -202,6 +202,12 @@ class ServerSideSessionInterface(SessionInterface):
                 type(self.store).__name__,
             )
 
+    def is_null_session(self, obj: object) -> bool:
+        """Whether ``obj`` is never saved; a logout during an outage is saved."""
+        if isinstance(obj, StoreUnavailableSession) and obj.invalidated:
+            return False
+        return super().is_null_session(obj)
+
     def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
         """Write the session's changes to the store and set, refresh or delete the cookie.
 
@@ -209,6 +215,14 @@ class ServerSideSessionInterface(SessionInterface):
         """
         if session.accessed:
             add_vary_cookie(headers)
+        if isinstance(session, StoreUnavailableSession):
+            if session.invalidated:
+                # Logout while the store was down: the cookie goes whatever the store does.
+                if session.sid is not None:  # pragma: no branch - it has the cookie's ID
+                    self.policy.end(session.sid)
+                    session.sid = None
+                self.delete_cookie(config, headers)
+            return
         if not isinstance(session, ServerSideSession):
             raise TypeError(
                 f"{type(self).__name__} saves ServerSideSession objects, got "
@@ -218,6 +232,9 @@ class ServerSideSessionInterface(SessionInterface):
             action = self.policy.save(config, session, late=False)
         except StoreError as exc:
             self.policy.failed(exc, "The session's changes were not saved.")
+            if session.invalidated:
+                # Logged out: whatever failed, the cookie must not outlive the logout.
+                self.delete_cookie(config, headers)
             return
         if action == "delete":
             self.delete_cookie(config, headers)
@@ -228,8 +245,33 @@ class ServerSideSessionInterface(SessionInterface):
                 session.issued_at = now
                 self.set_cookie(config, session, headers, signer.dumps(session.sid.encode(), now))
 
+    def discard_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Drop changes made while a response body that then failed streamed (logged)."""
+        if isinstance(session, StoreUnavailableSession):
+            pending = session.invalidated and session.sid is not None
+        else:
+            pending = isinstance(session, ServerSideSession) and (
+                self.policy.changed(session) or session.ended_sid is not None
+            )
+        if pending:
+            logger.warning(
+                "The response body failed after the headers were sent; the session's "
+                "changes made since then are not saved."
+            )
+
     def close_session(self, config: SessionConfig, session: SessionMixin) -> None:
         """Save changes made while the response body streamed (the cookie is already out)."""
+        if isinstance(session, StoreUnavailableSession):
+            if not session.invalidated or session.sid is None:
+                return
+            # invalidate() after the headers, while the store was down at open.
+            logger.warning(
+                "invalidate() was called after the response headers were sent; the "
+                "cookie cannot be removed, so the stored session is deleted if it can be."
+            )
+            self.policy.end(session.sid)
+            session.sid = None
+            return
         if not isinstance(session, ServerSideSession):
             return
         try:

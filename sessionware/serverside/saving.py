@@ -67,6 +67,22 @@ class SavePolicy:
             raise exc
         logger.error("%s %s", exc.reason, consequence)
 
+    def end(self, sid: str) -> None:
+        """Delete the record of a session that was logged out (``invalidate()``).
+
+        Under ``on_store_error="null"`` a failure is logged and the save goes on, so
+        the response still removes the cookie; under ``"raise"`` it fails the request.
+        """
+        try:
+            self.store.delete(sid)
+        except StoreError as exc:
+            self.failed(
+                exc,
+                "Logout could not delete the session's stored record: the cookie is "
+                "removed from the browser, but a copy of it taken before the logout works "
+                "until the record expires.",
+            )
+
     def load(self, sid: str) -> tuple[dict[str, Any], StoreRecord] | str:
         """The data and record of ``sid``, or why there is none (for the log).
 
@@ -94,7 +110,7 @@ class SavePolicy:
         changed = self.changed(session)
         ended = session.ended_sid
         if ended is not None:
-            self.store.delete(ended)
+            self.end(ended)
             session.ended_sid = None
         if session.sid is None:
             if not session.data or not changed:
@@ -114,13 +130,11 @@ class SavePolicy:
                 "ID cannot reach the cookie, so the session keeps its ID."
             )
             regenerate = False
+        if regenerate:
+            # One atomic store step moves the data to a new ID (see Store.move).
+            return "set" if self.write(session, session.sid, ttl, move=True) else None
         if changed and not self.write(session, session.sid, ttl):
             return None
-        if regenerate:
-            old = session.sid
-            self.create(session, session.loaded_text or "{}", ttl)
-            self.store.delete(old)
-            return "set"
         if changed:
             return "set"
         if late:
@@ -153,8 +167,11 @@ class SavePolicy:
                 return
         raise StoreError("the store refused to create a record under three fresh session IDs")
 
-    def write(self, session: ServerSideSession, sid: str, ttl: int) -> bool:
+    def write(self, session: ServerSideSession, sid: str, ttl: int, *, move: bool = False) -> bool:
         """Compare-and-set the session; on a lost race re-apply its changes and retry.
+
+        With ``move`` the data goes to a fresh ID in the same atomic step that deletes
+        ``sid`` (:meth:`Store.move <sessionware.stores.Store.move>`): regenerate().
 
         :returns: ``False`` when the record is gone (a concurrent request ended the
             session or moved it to a new ID): the changes are dropped, not resurrected.
@@ -165,13 +182,20 @@ class SavePolicy:
         text = serializer.dumps(data)
         changes: dict[str, Any] | None = None
         base: dict[str, Any] = {}
-        for _ in range(self.max_retries + 1):
-            new_version = store.set(sid, text, ttl, version)
+        races = collisions = 0
+        while True:
+            new_sid = self.new_sid() if move else sid
+            if version is None:  # pragma: no cover - a stored session always has one
+                raise StoreError("the session has no stored version to write at")
+            if move:
+                new_version = store.move(sid, new_sid, text, ttl, version)
+            else:
+                new_version = store.set(sid, text, ttl, version)
             if new_version is not None:
                 if data is not session.data:
                     session.data.clear()
                     session.data.update(data)
-                session.saved(sid, new_version, text)
+                session.saved(new_sid, new_version, text)
                 return True
             if changes is None:
                 base = parse(serializer, session.loaded_text or "{}") or {}
@@ -184,13 +208,21 @@ class SavePolicy:
                     sorted(changes),
                 )
                 return False
+            if move and record.version == version:
+                collisions += 1  # the fresh ID was taken: draw another
+                if collisions < 3:
+                    continue
+                raise StoreError("the store refused to move a record to three fresh session IDs")
+            races += 1
+            if races > self.max_retries:
+                raise StoreError(
+                    f"the session was saved concurrently {self.max_retries + 1} times in a row "
+                    "while this request re-applied its changes; raise max_retries if this is "
+                    "expected"
+                )
             data, conflicts = apply_changes(parse(serializer, record.data) or {}, changes, base)
             if conflicts:
                 logger.warning(
                     "Concurrent requests changed session keys %s; the later save wins.", conflicts
                 )
             text, version = serializer.dumps(data), record.version
-        raise StoreError(
-            f"the session was saved concurrently {self.max_retries + 1} times in a row while "
-            "this request re-applied its changes; raise max_retries if this is expected"
-        )

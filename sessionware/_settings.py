@@ -8,11 +8,11 @@ from typing import Any
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
-_TEXT = ("environ_key", "cookie_name", "cookie_path", "secret_key_file")
+_TEXT = ("environ_key", "cookie_name", "cookie_path", "secret_key_file", "keyring_file")
 _OPTIONAL_TEXT = ("secret_key", "cookie_domain", "cookie_samesite")
 _FLAGS = ("cookie_secure", "cookie_httponly", "cookie_partitioned", "refresh_each_request")
-_NUMBERS = ("permanent_lifetime", "max_cookie_size")
-_SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file")
+_NUMBERS = ("permanent_lifetime", "max_cookie_size", "max_chunks")
+_SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file", "keyring_file")
 KNOWN = frozenset((*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, "secret_key_fallbacks"))
 
 
@@ -46,7 +46,7 @@ def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) ->
             try:
                 number = float(text) if key == "permanent_lifetime" else int(text)
             except ValueError:
-                unit = "seconds" if key == "permanent_lifetime" else "bytes"
+                unit = {"permanent_lifetime": "seconds", "max_chunks": "cookies"}.get(key, "bytes")
                 raise ValueError(
                     f"{describe(key)}={shown} is not a number; give a number of {unit}."
                 ) from None

@@ -10,11 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from ._settings import parse_settings
 from .errors import InsecureSecretWarning
+
+if TYPE_CHECKING:
+    from .keyring import KeyRing
 
 __all__ = ["SameSite", "SessionConfig"]
 
@@ -86,7 +89,16 @@ class SessionConfig:
     :param refresh_each_request: re-issue a permanent session's cookie on every request
         that loads it, so its expiry slides forward.
     :param max_cookie_size: the largest ``Set-Cookie`` value sessionware will send;
-        larger raises :class:`~sessionware.errors.CookieTooLarge`.
+        larger raises :class:`~sessionware.errors.CookieTooLarge` (per cookie, when
+        chunked).
+    :param keyring: a :class:`~sessionware.KeyRing` of dated keys. Its current key
+        signs (or encrypts) new cookies and every unretired key reads them, on top of
+        ``secret_key`` and ``secret_key_fallbacks``, which still read.
+    :param keyring_file: load ``keyring`` from this JSON file (as ``sessionware keys``
+        writes it); it must have a key active now. Exclusive with ``keyring``.
+    :param max_chunks: split a cookie too big for one ``Set-Cookie`` across up to this
+        many cookies (``name``, ``name.1``, ...), read back all or nothing. ``1`` (the
+        default) never splits.
     """
 
     secret_key: str | bytes | None = field(default=None, repr=False)
@@ -105,6 +117,9 @@ class SessionConfig:
     permanent_lifetime: timedelta | float = timedelta(days=31)
     refresh_each_request: bool = True
     max_cookie_size: int = 4093
+    keyring: KeyRing | None = field(default=None, repr=False)
+    keyring_file: str | os.PathLike[str] | None = field(default=None, repr=False)
+    max_chunks: int = 1
 
     def __post_init__(self) -> None:
         self._check_secrets()
@@ -126,6 +141,14 @@ class SessionConfig:
             raise ValueError(
                 f"max_cookie_size must be an int of at least 64 bytes, got {size!r}; "
                 "browsers accept 4096 bytes per cookie, hence the default 4093."
+            )
+        self._check_keyring()
+        chunks = self.max_chunks
+        if isinstance(chunks, bool) or not isinstance(chunks, int) or not 1 <= chunks <= 10:
+            raise ValueError(
+                f"max_chunks must be an int from 1 (no chunking) to 10, got {chunks!r}; "
+                "servers refuse Cookie headers much over 8 KB, so a few chunks is the most "
+                "that works in practice."
             )
 
     def _set(self, name: str, value: Any) -> None:
@@ -169,6 +192,19 @@ class SessionConfig:
                     f"got a {type(old).__name__}."
                 )
         self._set("secret_key_fallbacks", tuple(fallbacks))
+
+    def _check_keyring(self) -> None:
+        from .keyring import KeyRing
+
+        if self.keyring_file is not None:
+            if self.keyring is not None:
+                raise ValueError("keyring and keyring_file were both given; pass only one.")
+            self._set("keyring", KeyRing.from_file(self.keyring_file))
+        if self.keyring is not None and not isinstance(self.keyring, KeyRing):
+            raise TypeError(
+                f"keyring must be a sessionware.KeyRing, got {type(self.keyring).__name__}; "
+                "load one with KeyRing.from_file(path)."
+            )
 
     def _check_cookie_attributes(self) -> None:
         name = self.cookie_name
@@ -246,9 +282,10 @@ class SessionConfig:
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         secret = "set" if self.secret_key else "unset"
+        ring = "" if self.keyring is None else f"keyring=<{len(self.keyring.keys)} keys>, "
         return (
             f"SessionConfig(secret_key=<{secret}>, "
-            f"secret_key_fallbacks=<{len(self.secret_key_fallbacks)} keys>, {shown})"
+            f"secret_key_fallbacks=<{len(self.secret_key_fallbacks)} keys>, {ring}{shown})"
         )
 
     @cached_property

@@ -154,3 +154,20 @@ def test_durations(text: str, seconds: float) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="is not a duration"):
         parse_duration(text)
+
+
+def test_the_same_commands_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sessionware.cli import main
+
+    path = str(tmp_path / "ring.json")
+    assert main(["keys", "new", path]) == 0
+    assert main(["keys", "add", path, "--activate-in", "0"]) == 0
+    first = KeyRing.from_file(path).keys[0]
+    assert main(["keys", "retire", path, first.id, "--in", "1h"]) == 0
+    assert main(["keys", "show", path]) == 0
+    out = capsys.readouterr().out
+    assert "current (writes and reads)" in out
+    assert "reads" in out
+    assert main(["keys", "retire", path, "missing"]) == 1
+    assert "has no key 'missing'" in capsys.readouterr().err
+    assert mode(Path(path)) == 0o600

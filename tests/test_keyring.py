@@ -225,3 +225,20 @@ def test_a_ring_without_secret_key_gives_sessions_and_no_warning(
     ring = KeyRing([key("a", NOW - DAY)])
     SessionMiddleware(lambda e, s: [], keyring=ring, interface=EncryptedCookieSessionInterface())
     assert [r for r in session_log.records if r.levelno >= logging.WARNING] == []
+
+
+def test_keys_take_aware_datetimes_and_refuse_naive_ones() -> None:
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    k = Key("a", "ab" * 32, moment, moment.replace(year=2027))  # type: ignore[arg-type]
+    assert k.activates_at == moment.timestamp()
+    assert k.active(moment.timestamp())
+    assert not k.active(moment.timestamp() - 1)
+    assert k.retired(moment.replace(year=2027).timestamp())
+    with pytest.raises(KeyRingError, match="has no time zone"):
+        Key("a", "ab" * 32, datetime(2026, 12, 1))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be a datetime or a Unix time"):
+        Key("a", "ab" * 32, "2026-12-01")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="got None"):
+        Key("a", "ab" * 32, None)  # type: ignore[arg-type]

@@ -130,6 +130,25 @@ def test_every_single_byte_change_gives_a_fresh_session_and_one_log_line(
     assert tampered not in messages[0]
 
 
+def test_each_position_changed_in_turn_is_refused(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The exhaustive companion of the property test: every position, one change each."""
+    interface = EncryptedCookieSessionInterface(clock=clock)
+    config = SessionConfig(secret_key=SECRET)
+    sealer = interface._sealer(config)
+    assert sealer is not None
+    cookie = sealer.seal(b'{"user":42}', clock(), "session")
+    with caplog.at_level(logging.INFO, logger="sessionware"):
+        for position, char in enumerate(cookie):
+            caplog.clear()
+            tampered = cookie[:position] + ("A" if char != "A" else "B") + cookie[position + 1 :]
+            session = interface.open_session(config, {"HTTP_COOKIE": f"session={tampered}"})
+            assert session is not None
+            assert session.new, position
+            assert len(logged(caplog)) == 1, position
+
+
 def test_a_cookie_moved_to_another_name_is_refused(
     clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:

@@ -152,3 +152,20 @@ def test_max_chunks_from_the_environment() -> None:
     assert config.max_chunks == 3
     with pytest.raises(ValueError, match="give a number of cookies"):
         SessionConfig.from_env(environ={"SESSIONWARE_MAX_CHUNKS": "three"})
+
+
+@pytest.mark.parametrize(
+    ("header", "count"),
+    [
+        pytest.param(None, 0, id="no-header"),
+        pytest.param("other=1", 0, id="no-cookie"),
+        pytest.param("session=a", 1, id="one"),
+        pytest.param("session=a; session=b", 1, id="duplicate"),
+        pytest.param("session=a; session.2=c", 3, id="gap"),
+        pytest.param("session.1=b; session.1=c", 2, id="duplicate-chunk"),
+    ],
+)
+def test_present_counts_chunk_cookies(header: str | None, count: int) -> None:
+    from sessionware._chunks import present
+
+    assert present(SessionConfig(max_chunks=4), header) == count

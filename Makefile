@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench load clean
+.PHONY: run test lint typecheck pytest bench load clean chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -28,8 +28,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) chromium
 	$(BIN)/pytest --cov --cov-report=term
+
+## Headless Chromium for the browser test (skipped, naming this command, if it fails)
+chromium:
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || \
+		{ apt-get update && apt-get install -y chromium chromium-driver; } || \
+		echo "chromium not installed; the browser test will skip"
 
 ## Benchmarks side by side with Flask, Beaker and a stdlib floor
 bench: $(STAMP)

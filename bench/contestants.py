@@ -17,7 +17,7 @@ import flask
 from beaker.middleware import SessionMiddleware as BeakerMiddleware
 from flask.sessions import SecureCookieSession, SessionInterface
 
-from sessionware import SessionMiddleware
+from sessionware import EncryptedCookieSessionInterface, Key, KeyRing, SessionMiddleware
 
 from . import floor
 from .common import DATA, SECRET, Environ, WSGIApp, cookie_environ, run_once
@@ -89,6 +89,29 @@ def _sessionware_login(permanent: bool) -> WSGIApp:
         return b"hello"
 
     return SessionMiddleware(_environ_app("session", login), secret_key=SECRET)
+
+
+# sessionware, encrypted (AES-256-GCM on a key ring) ------------------------------
+
+#: One key, active since the epoch: the ring lookup is part of what is measured.
+RING = KeyRing([Key("bench", "5e" * 32, 0)])
+
+
+def _encrypted(handler: Handler) -> WSGIApp:
+    return SessionMiddleware(
+        _environ_app("session", handler),
+        keyring=RING,
+        interface=EncryptedCookieSessionInterface(),
+    )
+
+
+def _encrypted_login(permanent: bool) -> WSGIApp:
+    def login(session: Any) -> bytes:
+        _new(session)
+        session.permanent = permanent
+        return b"hello"
+
+    return _encrypted(login)
 
 
 # Flask ---------------------------------------------------------------------------
@@ -166,6 +189,8 @@ def build_cases() -> dict[str, dict[str, Case]]:
     cookies = {
         ("sessionware", False): _cookie_from(_sessionware_login(False)),
         ("sessionware", True): _cookie_from(_sessionware_login(True)),
+        ("encrypted", False): _cookie_from(_encrypted_login(False)),
+        ("encrypted", True): _cookie_from(_encrypted_login(True)),
         ("flask", False): _cookie_from(_flask(_new)),
         ("flask", True): _cookie_from(_flask(_new, permanent=True)),
         ("beaker", False): _cookie_from(_beaker(_new)),
@@ -186,6 +211,7 @@ def build_cases() -> dict[str, dict[str, Case]]:
             "bare": Case(bare, env("floor")),
             "floor": Case(floors[scenario], env("floor")),
             "sessionware": Case(_sessionware(scenario), env("sessionware")),
+            "encrypted": Case(_encrypted(handler), env("encrypted")),
             "flask": Case(_flask(handler), env("flask")),
             "flask-noop": Case(_flask(handler, noop=True), env("flask")),
             "beaker": Case(_beaker(handler, permanent=permanent), env("beaker")),

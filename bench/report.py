@@ -13,6 +13,7 @@ __all__ = ["Table", "machine", "render", "render_redis"]
 ROWS = (
     ("floor", "least work possible (stdlib HMAC + JSON + split)"),
     ("sessionware", "**sessionware**"),
+    ("encrypted", "**sessionware encrypted** (AES-256-GCM, key ring)"),
     ("flask", "Flask 3.1 SecureCookieSessionInterface"),
     ("beaker", "Beaker 1.14 cookie sessions (JSON)"),
 )
@@ -39,6 +40,7 @@ class Table:
                 0.0 if scenario == "untouched" else (means[scenario, "floor"] - base) * 1e6
             )
             cost["sessionware", scenario] = (means[scenario, "sessionware"] - base) * 1e6
+            cost["encrypted", scenario] = (means[scenario, "encrypted"] - base) * 1e6
             cost["beaker", scenario] = (means[scenario, "beaker"] - base) * 1e6
             cost["flask", scenario] = (
                 means[scenario, "flask"] - means[scenario, "flask-noop"]
@@ -87,6 +89,28 @@ class Table:
                         f"{speedup:.1f}x faster",
                     )
                 )
+        results.extend(self.encrypted_targets())
+        return results
+
+    def encrypted_targets(self) -> list[tuple[str, bool, str]]:
+        """Issue 9: encrypted within 1.5x the signed cookie, >= 3x faster than Flask."""
+        cost = self.cost
+        results = []
+        for scenario in ("read", "write", "new"):
+            to_signed = cost["encrypted", scenario] / max(cost["sessionware", scenario], 1e-9)
+            speedup = cost["flask", scenario] / max(cost["encrypted", scenario], 1e-9)
+            results += [
+                (
+                    f"encrypted {scenario}: within 1.5x the signed cookie",
+                    to_signed <= 1.5,
+                    f"{to_signed:.2f}x the signed cookie",
+                ),
+                (
+                    f"encrypted {scenario}: >= 3x faster than flask",
+                    speedup >= 3,
+                    f"{speedup:.1f}x faster",
+                ),
+            ]
         return results
 
 
@@ -118,7 +142,7 @@ def render(table: Table) -> str:
         "hmac.digest and writes no zlib; sessionware must try zlib on every write to stay",
         f"byte-compatible with Flask. The bare app itself: {bare}.",
         "",
-        "Targets (issue 4):",
+        "Targets (issues 4 and 9):",
     ]
     for label, met, figure in table.targets():
         lines.append(f"- [{'x' if met else ' '}] {label}: {figure}")

@@ -1,12 +1,16 @@
 """sessionware: framework-agnostic WSGI sessions in Flask-compatible signed cookies."""
 
 from .config import SessionConfig as SessionConfig
+from .encrypted import EncryptedCookieSessionInterface as EncryptedCookieSessionInterface
 from .errors import CookieTooLarge as CookieTooLarge
 from .errors import InsecureSecretWarning as InsecureSecretWarning
 from .errors import PayloadTooLarge as PayloadTooLarge
 from .errors import SessionUnavailable as SessionUnavailable
 from .errors import SessionwareError as SessionwareError
 from .interface import SessionInterface as SessionInterface
+from .keyring import Key as Key
+from .keyring import KeyRing as KeyRing
+from .keyring import KeyRingError as KeyRingError
 from .lazy import LazySession as LazySession
 from .middleware import SessionMiddleware as SessionMiddleware
 from .securecookie import SecureCookieSessionInterface as SecureCookieSessionInterface
@@ -25,7 +29,11 @@ from .tagged import TaggedJSONSerializer as TaggedJSONSerializer
 __all__ = [
     "STORE_ERROR_KEY",
     "CookieTooLarge",
+    "EncryptedCookieSessionInterface",
     "InsecureSecretWarning",
+    "Key",
+    "KeyRing",
+    "KeyRingError",
     "LazySession",
     "MemoryStore",
     "NullSession",

@@ -16,13 +16,21 @@ _TEXT = (
     "cookie_path",
     "secret_key_file",
     "secret_key_fallbacks_file",
+    "keyring_file",
 )
 _OPTIONAL_TEXT = ("secret_key", "cookie_domain", "cookie_samesite")
 _FLAGS = ("cookie_secure", "cookie_httponly", "cookie_partitioned", "refresh_each_request")
-_NUMBERS = ("permanent_lifetime", "max_cookie_size", "clock_skew", "max_payload_size")
-# Numbers of seconds, which may have a fraction; the other numbers are byte counts.
+_NUMBERS = ("permanent_lifetime", "max_cookie_size", "clock_skew", "max_payload_size", "max_chunks")
+# Numbers of seconds, which may have a fraction; the other numbers are counts.
 _SECONDS = ("permanent_lifetime", "clock_skew")
-_SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file", "secret_key_fallbacks_file")
+_UNITS = {"max_chunks": "cookies"}
+_SECRET = (
+    "secret_key",
+    "secret_key_fallbacks",
+    "secret_key_file",
+    "secret_key_fallbacks_file",
+    "keyring_file",
+)
 KNOWN = frozenset((*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, "secret_key_fallbacks"))
 
 
@@ -56,7 +64,7 @@ def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) ->
             try:
                 number = float(text) if key in _SECONDS else int(text)
             except ValueError:
-                unit = "seconds" if key in _SECONDS else "bytes"
+                unit = "seconds" if key in _SECONDS else _UNITS.get(key, "bytes")
                 raise ValueError(
                     f"{describe(key)}={shown} is not a number; give a number of {unit}."
                 ) from None

@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from ._cli_keys import add_commands as add_key_commands
 from .stores.base import Store, StoreError
 
 __all__ = ["main"]
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         default="sessionware_sessions",
         help="the sessions table, when TARGET is a URL (default: %(default)s)",
     )
+    add_key_commands(commands)
     return parser
 
 
@@ -66,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the console script; returns the exit status (0 ok, 1 store error, 2 usage)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if getattr(args, "run", None) is not None:  # a command group's own handler
+        return int(args.run(args))
     try:
         store = load_store(args.target, args.table)
     except ValueError as exc:

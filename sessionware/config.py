@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from ._fallbacks import check_fallback_lengths, read_fallbacks_file
@@ -22,6 +22,9 @@ from ._limits import (
 )
 from ._settings import parse_settings
 from .errors import InsecureSecretWarning
+
+if TYPE_CHECKING:
+    from .keyring import KeyRing
 
 __all__ = ["SameSite", "SessionConfig"]
 
@@ -96,8 +99,9 @@ class SessionConfig:
     :param refresh_each_request: re-issue a permanent session's cookie on every request
         that loads it, so its expiry slides forward.
     :param max_cookie_size: the largest ``Set-Cookie`` value sessionware will send;
-        larger raises :class:`~sessionware.errors.CookieTooLarge` when the handler
-        changed the session (an unchanged session's re-issue is skipped and logged).
+        larger raises :class:`~sessionware.errors.CookieTooLarge` (per cookie, when
+        chunked) when the handler changed the session (an unchanged session's
+        re-issue is skipped and logged).
     :param clock_skew: how far ahead of this server's clock a cookie's signed
         timestamp may be (another server's clock running fast), as a
         :class:`~datetime.timedelta` or seconds, at most an hour. It does not lengthen
@@ -109,6 +113,14 @@ class SessionConfig:
     :param secret_key_fallbacks_file: read the fallback keys from this file, one per
         line, oldest first (blank lines skipped, surrounding whitespace stripped; a
         comma is part of a key). Exclusive with ``secret_key_fallbacks``.
+    :param keyring: a :class:`~sessionware.KeyRing` of dated keys. Its current key
+        signs (or encrypts) new cookies and every unretired key reads them, on top of
+        ``secret_key`` and ``secret_key_fallbacks``, which still read.
+    :param keyring_file: load ``keyring`` from this JSON file (as ``sessionware keys``
+        writes it); it must have a key active now. Exclusive with ``keyring``.
+    :param max_chunks: split a cookie too big for one ``Set-Cookie`` across up to this
+        many cookies (``name``, ``name.1``, ...), read back all or nothing. ``1`` (the
+        default) never splits.
     """
 
     secret_key: str | bytes | None = field(default=None, repr=False)
@@ -130,6 +142,9 @@ class SessionConfig:
     clock_skew: timedelta | float = DEFAULT_CLOCK_SKEW
     max_payload_size: int = DEFAULT_MAX_PAYLOAD_SIZE
     secret_key_fallbacks_file: str | os.PathLike[str] | None = field(default=None, repr=False)
+    keyring: KeyRing | None = field(default=None, repr=False)
+    keyring_file: str | os.PathLike[str] | None = field(default=None, repr=False)
+    max_chunks: int = 1
 
     def __post_init__(self) -> None:
         self._check_secrets()
@@ -154,6 +169,14 @@ class SessionConfig:
             )
         self._set("clock_skew", check_clock_skew(self.clock_skew))
         check_max_payload_size(self.max_payload_size)
+        self._check_keyring()
+        chunks = self.max_chunks
+        if isinstance(chunks, bool) or not isinstance(chunks, int) or not 1 <= chunks <= 10:
+            raise ValueError(
+                f"max_chunks must be an int from 1 (no chunking) to 10, got {chunks!r}; "
+                "servers refuse Cookie headers much over 8 KB, so a few chunks is the most "
+                "that works in practice."
+            )
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
@@ -204,6 +227,19 @@ class SessionConfig:
                 )
         self._set("secret_key_fallbacks", tuple(fallbacks))
         check_fallback_lengths(fallbacks, MIN_SECRET_BYTES, _caller_stacklevel())
+
+    def _check_keyring(self) -> None:
+        from .keyring import KeyRing
+
+        if self.keyring_file is not None:
+            if self.keyring is not None:
+                raise ValueError("keyring and keyring_file were both given; pass only one.")
+            self._set("keyring", KeyRing.from_file(self.keyring_file))
+        if self.keyring is not None and not isinstance(self.keyring, KeyRing):
+            raise TypeError(
+                f"keyring must be a sessionware.KeyRing, got {type(self.keyring).__name__}; "
+                "load one with KeyRing.from_file(path)."
+            )
 
     def _check_cookie_attributes(self) -> None:
         name = self.cookie_name
@@ -293,9 +329,10 @@ class SessionConfig:
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         secret = "set" if self.secret_key else "unset"
+        ring = "" if self.keyring is None else f"keyring=<{len(self.keyring.keys)} keys>, "
         return (
             f"SessionConfig(secret_key=<{secret}>, "
-            f"secret_key_fallbacks=<{len(self.secret_key_fallbacks)} keys>, {shown})"
+            f"secret_key_fallbacks=<{len(self.secret_key_fallbacks)} keys>, {ring}{shown})"
         )
 
     @cached_property

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from . import _chunks
 from ._cookies import (
     DuplicateCookie,
     add_vary_cookie,
@@ -21,6 +22,7 @@ from ._cookies import (
     find_cookies,
     set_cookie_header,
 )
+from ._ringsign import RingSigners, ring_signer
 from ._signing import BadCookie, CookieSigner, check_digest_method
 from .config import MAX_COOKIE_AGE, SessionConfig
 from .errors import CookieTooLarge
@@ -84,9 +86,12 @@ class SessionInterface:
         # Signers keyed by id(config); the config is kept in the entry so that the id
         # cannot be reused by another object while the entry lives.
         self._signers: dict[int, tuple[SessionConfig, CookieSigner | None]] = {}
+        self._ring_signers: RingSigners = {}
 
     def _signer(self, config: SessionConfig) -> CookieSigner | None:
         """The signer for ``config``'s keys, built once; ``None`` without a secret key."""
+        if config.keyring is not None:
+            return ring_signer(self, config, self._ring_signers)
         entry = self._signers.get(id(config))
         if entry is not None and entry[0] is config:
             return entry[1]
@@ -176,10 +181,30 @@ class SessionInterface:
         if not header:
             return None
         try:
-            return find_cookie(header, config.cookie_name)
+            value = find_cookie(header, config.cookie_name)
         except DuplicateCookie:
             self.log_refused(config, "the request carries the cookie more than once")
             return None
+        if value is not None and config.max_chunks > 1 and _chunks.is_chunked(value):
+            try:
+                return _chunks.join_chunks(config, header, value)
+            except _chunks.BadChunks as exc:
+                self.log_refused(config, exc.reason)
+                return None
+        return value
+
+    def note_chunks(
+        self, config: SessionConfig, environ: WSGIEnviron, session: SessionMixin
+    ) -> None:
+        """Remember how many chunk cookies the request carried, to delete the stale ones."""
+        if config.max_chunks > 1:
+            session.cookie_chunks = _chunks.present(config, environ.get("HTTP_COOKIE"))  # type: ignore[attr-defined]
+
+    def delete_stale_chunks(
+        self, config: SessionConfig, session: SessionMixin, headers: Headers, keep: int
+    ) -> None:
+        """Delete the request's chunk cookies from index ``keep`` on."""
+        _chunks.delete_chunks(config, headers, keep, getattr(session, "cookie_chunks", 0))
 
     def read_cookies(self, config: SessionConfig, environ: WSGIEnviron) -> list[str]:
         """Return every value of the session cookie in the request, in header order.
@@ -194,7 +219,15 @@ class SessionInterface:
             value = find_cookie(header, config.cookie_name)
         except DuplicateCookie:
             return find_cookies(header, config.cookie_name)
-        return [] if value is None else [value]
+        if value is None:
+            return []
+        if config.max_chunks > 1 and _chunks.is_chunked(value):
+            try:
+                return [_chunks.join_chunks(config, header, value)]
+            except _chunks.BadChunks as exc:
+                self.log_refused(config, exc.reason)
+                return []
+        return [value]
 
     def _verified_cookie(
         self, config: SessionConfig, signer: CookieSigner, environ: WSGIEnviron
@@ -268,6 +301,18 @@ class SessionInterface:
             max_age = max(0, min(int(expires_at.timestamp()) - now, MAX_COOKIE_AGE))
             header = set_cookie_header(config, value, now + max_age, max_age)
         if len(header) > config.max_cookie_size:
+            if config.max_chunks > 1:
+                try:
+                    parts = _chunks.split(
+                        config, value, header[len(config.cookie_name) + 1 + len(value) :]
+                    )
+                except CookieTooLarge:
+                    if reissue is None:
+                        raise
+                else:
+                    headers.extend(parts)
+                    self.delete_stale_chunks(config, session, headers, len(parts))
+                    return True
             if reissue is None:
                 raise CookieTooLarge(config.cookie_name, len(header), config.max_cookie_size)
             logger.warning(
@@ -281,6 +326,8 @@ class SessionInterface:
             )
             return False
         headers.append(("Set-Cookie", header))
+        if config.max_chunks > 1:
+            self.delete_stale_chunks(config, session, headers, 1)
         return True
 
     def delete_cookie(self, config: SessionConfig, headers: Headers) -> None:

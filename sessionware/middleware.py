@@ -67,7 +67,7 @@ class SessionMiddleware:
         self.app = app
         self.config = config if config is not None else SessionConfig(**settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()
-        if not self.config.secret_key:
+        if not self.config.secret_key and self.config.keyring is None:
             logger.warning(
                 "SessionMiddleware has no secret key: handlers get a read-only empty "
                 "session. Pass secret_key=... or set SESSIONWARE_SECRET_KEY."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._cookies import add_vary_cookie
+from ._signing import CookieSigner
 from .config import SessionConfig
 from .errors import PayloadTooLarge
 from .interface import Headers, SessionInterface, WSGIEnviron
@@ -38,6 +39,13 @@ class SecureCookieSessionInterface(SessionInterface):
         signer = self._signer(config)
         if signer is None:
             return None
+        session = self._open(config, environ, signer)
+        self.note_chunks(config, environ, session)
+        return session
+
+    def _open(
+        self, config: SessionConfig, environ: WSGIEnviron, signer: CookieSigner
+    ) -> SecureCookieSession:
         verified = self._verified_cookie(config, signer, environ)
         if verified is None:
             return self.session_class()
@@ -83,6 +91,7 @@ class SecureCookieSessionInterface(SessionInterface):
         if not data:
             if session.modified:
                 self.delete_cookie(config, headers)
+                self.delete_stale_chunks(config, session, headers, 1)
             return
         if not self.should_set_cookie(config, session):
             return

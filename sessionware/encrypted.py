@@ -1,0 +1,167 @@
+"""Sessions kept entirely in an encrypted cookie (AES-256-GCM, ``sessionware[crypto]``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ._cookies import add_vary_cookie
+from ._signing import BadCookie
+from .config import SessionConfig
+from .interface import Headers, SessionInterface, WSGIEnviron
+from .sessions import SecureCookieSession, SessionMixin
+from .tagged import TaggedJSONSerializer
+
+if TYPE_CHECKING:
+    from ._sealing import CookieSealer
+
+__all__ = ["EncryptedCookieSessionInterface"]
+
+
+class EncryptedCookieSessionInterface(SessionInterface):
+    """Stores the whole session in a cookie the client can neither read nor change.
+
+    The cookie is sealed with AES-256-GCM under the config's
+    :class:`~sessionware.KeyRing` (``keyring`` or ``keyring_file``), or, without a
+    ring, under a key derived from ``secret_key`` (``secret_key_fallbacks`` still
+    read). The token names its key, so reading picks the key by ID; a cookie of an
+    older unretired key is re-encrypted with the current key on the same response, and
+    one of a retired or unknown key is refused. Its seal time is authenticated and
+    checked on the server against ``permanent_lifetime``, as for signed cookies. A
+    cookie moved into another cookie name, made for another purpose, or signed
+    instead of encrypted is refused.
+
+    Flask cannot read these cookies; use
+    :class:`~sessionware.SecureCookieSessionInterface` to share a login with Flask.
+    Like a signed cookie, an encrypted one cannot be revoked before it expires.
+
+    :param compress: zlib-compress the session before encrypting it. Off by default:
+        when attacker-influenced data sits next to a secret in the session, the
+        compressed length leaks the secret (CRIME/BREACH). Turn it on only for
+        sessions that hold no such mix.
+    :param purpose: bound into every token; cookies made for one purpose are refused
+        by an interface with another.
+    :param serializer: turns session data into text and back.
+    :param clock: see :class:`~sessionware.SessionInterface`; it also dates key
+        activation and retirement.
+    :raises ImportError: ``cryptography`` is not installed (``pip install
+        sessionware[crypto]``).
+    """
+
+    #: What the cookie is for, bound into every token's associated data.
+    purpose: str = "session"
+
+    def __init__(
+        self,
+        *,
+        compress: bool = False,
+        purpose: str | None = None,
+        serializer: TaggedJSONSerializer | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(clock=clock, serializer=serializer)
+        # Imported here, not at the top, so that `import sessionware` never needs
+        # cryptography; building this interface without it names the extra.
+        from . import _sealing
+
+        self._sealing = _sealing
+        if not isinstance(compress, bool):
+            raise TypeError(f"compress must be True or False, got {compress!r}.")
+        self.compress = compress
+        if purpose is not None:
+            if not isinstance(purpose, str) or not purpose:
+                raise ValueError(f"purpose must be a non-empty str, got {purpose!r}.")
+            self.purpose = purpose
+        self._sealers: dict[int, tuple[SessionConfig, CookieSealer | None]] = {}
+
+    def _sealer(self, config: SessionConfig) -> CookieSealer | None:
+        """The sealer for ``config``'s keys, built once; ``None`` without any key."""
+        entry = self._sealers.get(id(config))
+        if entry is not None and entry[0] is config:
+            return entry[1]
+        sealer = None
+        if config.keyring is not None or config.secret_key:
+            sealer = self._sealing.CookieSealer(
+                config.keyring,
+                config.secret_key,
+                config.secret_key_fallbacks,
+                purpose=self.purpose,
+                compress=self.compress,
+            )
+        self._sealers[id(config)] = (config, sealer)
+        return sealer
+
+    def open_session(
+        self, config: SessionConfig, environ: WSGIEnviron
+    ) -> SecureCookieSession | None:
+        """Decrypt the request's cookie and return its session.
+
+        A missing, altered, expired, misplaced or garbled cookie gives a fresh empty
+        session (logged with the reason); ``None`` only when no key is configured.
+        """
+        sealer = self._sealer(config)
+        if sealer is None:
+            return None
+        session = self._open(config, environ, sealer)
+        self.note_chunks(config, environ, session)
+        return session
+
+    def _open(
+        self, config: SessionConfig, environ: WSGIEnviron, sealer: CookieSealer
+    ) -> SecureCookieSession:
+        value = self.read_cookie(config, environ)
+        if value is None:
+            return self.session_class()
+        try:
+            payload, current = sealer.open(
+                value, self.clock(), config.lifetime_seconds, config.cookie_name
+            )
+        except BadCookie as exc:
+            self.log_refused(config, exc.reason, expired=exc.expired)
+            return self.session_class()
+        try:
+            text = payload.decode("utf-8")
+            data = self.serializer.loads(text)
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            self.log_refused(config, "the decrypted payload is not a tagged JSON object")
+            return self.session_class()
+        session = self.session_class(data, new=False)
+        session.loaded_text = text
+        session.reissue = not current
+        return session
+
+    def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
+        """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
+
+        An emptied session deletes the cookie; an oversized one raises
+        :class:`~sessionware.errors.CookieTooLarge`.
+        """
+        if session.accessed:
+            add_vary_cookie(headers)
+        text: str | None = None
+        if isinstance(session, SecureCookieSession):
+            data = session.data
+            if not session.modified and session.may_have_mutated:
+                text = self.serializer.dumps(data)
+                if text != (session.loaded_text or "{}"):
+                    session.modified = True
+            if not session.modified and text is None:
+                text = session.loaded_text
+        else:
+            data = dict(session)
+        if not data:
+            if session.modified:
+                self.delete_cookie(config, headers)
+                self.delete_stale_chunks(config, session, headers, 1)
+            return
+        if not self.should_set_cookie(config, session):
+            return
+        sealer = self._sealer(config)
+        if sealer is None:  # pragma: no cover - a session exists only with a key
+            return
+        if text is None:
+            text = self.serializer.dumps(data)
+        value = sealer.seal(text.encode("ascii"), self.clock(), config.cookie_name)
+        self.set_cookie(config, session, headers, value)

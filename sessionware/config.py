@@ -388,8 +388,9 @@ class SessionConfig:
         ``SESSIONWARE_SECRET_KEY_FALLBACKS`` is a JSON list (``["old-1", "old-2"]``,
         oldest first) or one key per line, and refuses a comma outside JSON (it could
         split a key); ``SESSIONWARE_SECRET_KEY_FALLBACKS_FILE`` names a file with one
-        key per line and ``SESSIONWARE_SECRET_KEY_FILE`` a file holding the key. A variable with the
-        prefix that names no setting is an error, so a typo cannot pass unnoticed.
+        key per line and ``SESSIONWARE_SECRET_KEY_FILE`` a file holding the key. A
+        variable with the prefix that names no setting is an error, so a typo cannot
+        pass unnoticed.
         Keyword ``overrides`` win over the environment.
         """
         source = os.environ if environ is None else environ

@@ -33,6 +33,9 @@ logger = logging.getLogger("sessionware")
 STORE_ERROR_KEY = "sessionware.store_error"
 
 _SID = re.compile(r"[A-Za-z0-9_-]{22,128}")
+#: The ID sizes accepted: at least 128 bits (OWASP), at most what fits ``_SID`` and
+#: the SQL store's 128-character ID column (96 bytes are 128 base64 characters).
+_ID_BYTES = range(16, 97)
 
 
 class ServerSideSessionInterface(SessionInterface):
@@ -82,7 +85,8 @@ class ServerSideSessionInterface(SessionInterface):
     salt: str = "sessionware.session-id"
     #: HMAC digest of the signed ID.
     digest_method: str = "sha256"
-    #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128).
+    #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128). From 16
+    #: to 96, checked when the interface is built: 96 bytes fill the SQL ID column.
     id_bytes: int = 32
     saves_after_response = True
 
@@ -118,6 +122,12 @@ class ServerSideSessionInterface(SessionInterface):
             )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
+        id_bytes = self.id_bytes
+        if isinstance(id_bytes, bool) or not isinstance(id_bytes, int) or id_bytes not in _ID_BYTES:
+            raise ValueError(
+                f"id_bytes must be an int from 16 (128 bits) to 96 (the longest ID every "
+                f"store holds), got {id_bytes!r}; the default 32 gives 256 bits."
+            )
         #: Where every store read and write goes; built from the arguments above.
         self.policy = SavePolicy(
             store,

@@ -74,7 +74,11 @@ class ServerSideSessionInterface(SessionInterface):
         between two expiry extensions of an unchanged session; 0 touches on every
         request. Capped at half the lifetime.
     :param max_retries: how many times a save re-applies its changes after losing a
-        race before raising :class:`~sessionware.stores.StoreError`.
+        race before raising :class:`~sessionware.stores.StoreError`. The default 30,
+        with the backoff, lets 64 requests write one session at the same moment.
+    :param retry_backoff: the first wait (seconds) before re-trying a save that lost
+        a race twice in a row; it doubles with each further loss, up to 50 ms, and
+        each wait is drawn at random below that (jitter). 0 retries at once.
     :param salt: separates ID signatures from other uses of the secret key.
     :param serializer: turns session data into text and back; tagged JSON, never pickle.
     :param clock: see :class:`~sessionware.SessionInterface`.
@@ -96,7 +100,8 @@ class ServerSideSessionInterface(SessionInterface):
         *,
         on_store_error: OnStoreError = "raise",
         touch_interval: timedelta | float = 60,
-        max_retries: int = 10,
+        max_retries: int = 30,
+        retry_backoff: float = 0.002,
         salt: str | None = None,
         serializer: TaggedJSONSerializer | None = None,
         clock: Callable[[], float] | None = None,
@@ -122,6 +127,15 @@ class ServerSideSessionInterface(SessionInterface):
             )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
+        if (
+            isinstance(retry_backoff, bool)
+            or not isinstance(retry_backoff, int | float)
+            or not 0 <= retry_backoff <= 1
+        ):
+            raise ValueError(
+                "retry_backoff must be a number of seconds from 0 (retry at once) to 1, "
+                f"got {retry_backoff!r}."
+            )
         id_bytes = self.id_bytes
         if isinstance(id_bytes, bool) or not isinstance(id_bytes, int) or id_bytes not in _ID_BYTES:
             raise ValueError(
@@ -135,6 +149,7 @@ class ServerSideSessionInterface(SessionInterface):
             on_store_error=on_store_error,
             touch_interval=float(touch_interval),
             max_retries=max_retries,
+            retry_backoff=float(retry_backoff),
             new_sid=lambda: self.new_sid(),
             clock=self.clock,
         )
@@ -159,6 +174,11 @@ class ServerSideSessionInterface(SessionInterface):
     def max_retries(self) -> int:
         """How many times a save re-applies its changes after losing a race."""
         return self.policy.max_retries
+
+    @property
+    def retry_backoff(self) -> float:
+        """The first wait, in seconds, before re-trying a save that keeps losing races."""
+        return self.policy.retry_backoff
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.store!r} on_store_error={self.on_store_error!r}>"

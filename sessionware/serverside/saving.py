@@ -10,6 +10,8 @@ by ``touch_interval``), and applies ``on_store_error`` when the store fails.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -23,6 +25,9 @@ from .session import ServerSideSession
 __all__ = ["Action", "OnStoreError", "SavePolicy"]
 
 logger = logging.getLogger("sessionware")
+
+#: The longest wait between two tries of a save that keeps losing races (seconds).
+MAX_BACKOFF = 0.05
 
 OnStoreError = Literal["raise", "null"]
 #: What the response's cookie must do after a save: be set, be deleted, or nothing.
@@ -47,6 +52,7 @@ class SavePolicy:
         on_store_error: OnStoreError,
         touch_interval: float,
         max_retries: int,
+        retry_backoff: float,
         new_sid: Callable[[], str],
         clock: Callable[[], float],
     ) -> None:
@@ -55,6 +61,7 @@ class SavePolicy:
         self.on_store_error: OnStoreError = on_store_error
         self.touch_interval = touch_interval
         self.max_retries = max_retries
+        self.retry_backoff = retry_backoff
         self.new_sid = new_sid
         self.clock = clock
 
@@ -157,6 +164,17 @@ class SavePolicy:
         issued = session.issued_at
         return issued is None or self.clock() - issued >= interval
 
+    def back_off(self, races: int) -> None:
+        """Wait before the next try after losing ``races`` races in a row.
+
+        Exponential with full jitter (a random wait up to ``retry_backoff * 2**(n-1)``,
+        at most :data:`MAX_BACKOFF`), so that many writers of one session spread out
+        instead of colliding again at once. The first lost race retries at once.
+        """
+        if self.retry_backoff > 0:
+            ceiling = min(MAX_BACKOFF, self.retry_backoff * 2 ** (races - 1))
+            time.sleep(random.uniform(0, ceiling))  # noqa: S311 - jitter, not a secret
+
     def create(self, session: ServerSideSession, text: str, ttl: int) -> None:
         """Store ``text`` under a fresh ID and give ``session`` that ID."""
         for _ in range(3):
@@ -200,6 +218,8 @@ class SavePolicy:
             if changes is None:
                 base = parse(serializer, session.loaded_text or "{}") or {}
                 changes = own_changes(session.data, base, session.changed_keys)
+            if races:
+                self.back_off(races)
             record = store.get(sid)
             if record is None:
                 logger.warning(

@@ -69,7 +69,9 @@ class ServerSideSessionInterface(SessionInterface):
         request fails; nothing is half-written. ``"null"``: the handler gets a
         read-only empty session, ``environ["sessionware.store_error"]`` holds the
         error, and failed saves are logged and dropped. Never does an outage turn
-        into an empty session that overwrites stored data.
+        into an empty session that overwrites stored data. Logout
+        (:meth:`~ServerSideSession.invalidate`) still removes the cookie under
+        ``"null"``; under ``"raise"`` it fails like any other request.
     :param touch_interval: the least time (seconds or a :class:`~datetime.timedelta`)
         between two expiry extensions of an unchanged session; 0 touches on every
         request. Capped at half the lifetime.

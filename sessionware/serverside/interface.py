@@ -58,6 +58,9 @@ class ServerSideSessionInterface(SessionInterface):
     changed in place) are applied onto the newer copy and the save is retried, so
     concurrent requests that change different keys all keep their changes. When both
     changed the same key, the later save wins and a warning names the key.
+    :meth:`~ServerSideSession.regenerate` moves the data to its new ID in one atomic
+    store step (:meth:`Store.move <sessionware.stores.Store.move>`), so a racing
+    logout is never undone.
 
     Records expire ``permanent_lifetime`` after their last write or touch. Requests
     that only read extend that (with ``refresh_each_request``) at most once per

@@ -26,7 +26,8 @@ def _table(name: str) -> sa.Table:
     return sa.Table(
         name,
         sa.MetaData(),
-        sa.Column("id", sa.String(64), primary_key=True),
+        # 128 characters hold the longest ID the interface issues (id_bytes=96).
+        sa.Column("id", sa.String(128), primary_key=True),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("expires_at", sa.Float, nullable=False, index=True),

@@ -262,3 +262,43 @@ def test_the_mapping_is_the_sessionware_session_with_its_tracking() -> None:
     assert repr(session) == "<PyramidSession <SecureCookieSession {}>>"
     with pytest.raises(TypeError):
         hash(session)
+
+
+def late_writer_app() -> Client:
+    """A view that writes the session again in a response callback of its own, after
+    the factory's (registered at the first touch) has saved it."""
+    from pyramid.config import Configurator
+
+    def view(request: Request) -> Any:
+        request.session["early"] = 1
+        request.add_response_callback(lambda r, response: r.session.__setitem__("late", 2))
+        return request.response
+
+    def untouched(request: Request) -> Any:
+        assert isinstance(request.session, PyramidSession)
+        return request.response
+
+    with Configurator() as config:
+        config.set_session_factory(session_factory(secret_key=SECRET))
+        config.add_route("late", "/late")
+        config.add_view(view, route_name="late")
+        config.add_route("untouched", "/untouched")
+        config.add_view(untouched, route_name="untouched")
+    return Client(config.make_wsgi_app())
+
+
+def test_a_write_after_the_save_is_logged_not_lost_silently(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    browser = late_writer_app()
+    browser.get("/late")
+    data = cookie_data(browser)
+    assert data["early"] == 1
+    assert "late" not in data
+    assert "changed (key 'late') after the response headers were sent" in session_log.text
+
+
+def test_a_session_only_passed_around_is_never_opened() -> None:
+    response = late_writer_app().get("/untouched")
+    assert set_cookies(response) == []
+    assert "Vary" not in response.headers

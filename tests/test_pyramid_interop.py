@@ -213,3 +213,19 @@ def signed_id(interface: ServerSideSessionInterface) -> str:
     """A validly signed session ID, so that the interface asks the store."""
     signer = CookieSigner(SECRET, salt=interface.salt, digest_method=interface.digest_method)
     return signer.dumps(interface.new_sid().encode(), int(time.time()))
+
+
+def test_behind_the_middleware_with_a_store() -> None:
+    store = MemoryStore()
+    interface = ServerSideSessionInterface(store)
+    inner = make_app(session_factory(from_middleware=True))
+    browser = Client(SessionMiddleware(inner, secret_key=SECRET, interface=interface))
+    browser.get("/set?user=pyra")
+    browser.get("/flash?msg=kept")
+    assert body(browser.get("/pop")) == ["kept"]
+    [record] = stored_records(store)
+    assert record["user"] == "pyra"
+    assert FLASH_KEY not in record
+    browser.get("/invalidate")
+    assert stored_records(store) == []
+    assert browser.get_cookie("session") is None

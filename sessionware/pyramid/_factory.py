@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sessionware.config import SessionConfig
 from sessionware.errors import SessionwareError
 from sessionware.interface import SessionInterface
+from sessionware.lazy import LazySession
 from sessionware.securecookie import SecureCookieSessionInterface
 from sessionware.sessions import SessionMixin
 
@@ -62,24 +63,29 @@ class SessionFactory:
                 "SessionMiddleware (or the sessionware PasteDeploy filter) with the same "
                 "environ_key, or give the factory a secret key instead."
             )
-        opened = self.interface.open_session(self.config, environ)
-        if opened is None:  # pragma: no cover - the factory is only built with a key
-            opened = self.interface.make_null_session(self.config)
-        session = PyramidSession(opened, self.interface.clock)
+        # Opened on first use, like the middleware's: a view that only passes
+        # request.session around costs nothing and sends no cookie.
+        lazy = LazySession(self.interface, self.config, environ)
+        session = PyramidSession(lazy, self.interface.clock)
         request.add_response_callback(
-            lambda request, response: self._save(request, response, session)
+            lambda request, response: self._save(request, response, session, lazy)
         )
         return session
 
-    def _save(self, request: Request, response: Response, session: PyramidSession) -> None:
-        _stamp(session)
-        real = session.session
-        if self.interface.is_null_session(real):
+    def _save(
+        self, request: Request, response: Response, session: PyramidSession, lazy: LazySession
+    ) -> None:
+        real = lazy.loaded
+        if real is None or self.interface.is_null_session(real):
             return
+        _stamp(session)
         # The interface sees the response's own headers, so that it merges Vary.
         headers = list(response.headerlist)
         self.interface.save_session(self.config, real, headers)
         response.headerlist = headers
+        # Later writes cannot reach this response's cookie: LazySession warns of them
+        # (unless the interface saves them in close_session, below).
+        lazy.headers_sent = True
         request.add_finished_callback(
             lambda request: self.interface.close_session(self.config, real)
         )

@@ -7,6 +7,7 @@ import re
 import pytest
 from werkzeug.test import Client
 
+from tests._servers import BIN, Browser, Server, clean_env
 from tests.test_examples import SECRET, greeting, load, session_cookie
 
 TOKEN = re.compile(r'name="csrf_token"\s+value="(?P<token>\w+)"')
@@ -62,3 +63,22 @@ def test_without_a_key_the_example_makes_one(
     assert "SESSIONWARE_SECRET_KEY is not set" in capsys.readouterr().err
     assert greeting(client.get("/")) == ("stranger", 1)
     assert greeting(client.get("/")) == ("stranger", 2)
+
+
+@pytest.mark.server
+def test_the_ini_under_gunicorn_with_two_workers() -> None:
+    """Each request on a new connection, so workers take turns; they share the key."""
+    env = clean_env(SESSIONWARE_SECRET_KEY=SECRET)
+    argv = [str(BIN / "gunicorn"), "--paste", "examples/pyramid.ini", "--bind", "127.0.0.1:0"]
+    argv += ["--workers", "2", "--no-control-socket"]
+    with Server(argv, r"Listening at: http://127\.0\.0\.1:(?P<port>\d+)", env=env) as server:
+        browser = Browser(server.url)
+        for visits in range(1, 5):
+            reply = browser.get("/")
+            assert reply.status == 200, reply
+            assert f"Hello, stranger. Visits: {visits}." in reply.body
+        token = token_of(reply.body)
+        reply = browser.post("/login", {"username": "gus", "csrf_token": token})
+        assert reply.status == 303, reply
+        assert "Welcome, gus." in browser.get("/").body
+        assert list(browser.cookies) == ["demo_session"]

@@ -279,3 +279,20 @@ def test_without_pyramid_the_error_names_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "pip install sessionware[pyramid]" in result.stdout
+
+
+def test_a_paste_pipeline_with_the_filter_and_a_from_middleware_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SESSIONWARE_SECRET_KEY", SECRET)
+    path = tmp_path / "site.ini"
+    path.write_text(
+        "[pipeline:main]\npipeline = session pyramid\n\n"
+        "[filter:session]\nuse = egg:sessionware\ncookie_name = piped\n\n"
+        "[app:pyramid]\nuse = call:examples.pyramid_app:main\n"
+        "sessionware.from_middleware = true\n"
+    )
+    browser = Client(loadapp(f"config:{path}"))
+    response = browser.get("/")
+    assert response.headers.getlist("Set-Cookie")[0].startswith("piped=")
+    assert json.loads(browser.get("/whoami").text) == {"user": None, "visits": 1}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pyramid.path import DottedNameResolver
 
 from sessionware._ini import ENV_PREFIX, config_from_options
+from sessionware._settings import _FALSE, _TRUE
 from sessionware.interface import SessionInterface
 
 from ._factory import SessionFactory, session_factory
@@ -20,8 +21,6 @@ __all__ = ["PREFIX", "factory_from_settings", "includeme"]
 
 #: The prefix of sessionware's keys in the Pyramid settings (the ini's app section).
 PREFIX = "sessionware."
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 def includeme(config: Configurator) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._url import store_from_url as store_from_url
 from .base import Store as Store
 from .base import StoreError as StoreError
 from .base import StoreRecord as StoreRecord
@@ -18,7 +19,15 @@ if TYPE_CHECKING:
     from .redis import RedisStore as RedisStore
     from .sql import SQLStore as SQLStore
 
-__all__ = ["MemoryStore", "RedisStore", "SQLStore", "Store", "StoreError", "StoreRecord"]
+__all__ = [
+    "MemoryStore",
+    "RedisStore",
+    "SQLStore",
+    "Store",
+    "StoreError",
+    "StoreRecord",
+    "store_from_url",
+]
 
 _LAZY = {"RedisStore": "redis", "SQLStore": "sql"}
 

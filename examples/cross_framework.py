@@ -1,19 +1,22 @@
-"""One login for a Flask app, a Pyramid app and a plain WSGI app, under one dispatcher.
+"""One login for Flask, Django, Pyramid and a plain WSGI app, under one dispatcher.
 
 ::
 
     /           a plain WSGI app (the landing page)
     /flask/     Flask, its ``session`` bridged to the middleware's
     /pyramid/   Pyramid, ``request.session`` from the middleware (with CSRF checks)
+    /django/    Django, ``SESSION_ENGINE = "sessionware.django.cookie"`` (with CSRF checks)
 
 One :class:`~sessionware.SessionMiddleware` wraps werkzeug's ``DispatcherMiddleware``,
-so every request has one session, saved once, in one signed cookie. Log in on any app
-and every app knows you; log out on any and every app has forgotten you.
+so every Flask, Pyramid and plain request has one session, saved once, in one signed
+cookie. Django keeps its own ``SessionMiddleware``, whose sessionware engine reads and
+writes that same cookie with the same key. Log in on any app and every app knows you;
+log out on any and every app has forgotten you.
 
     SESSIONWARE_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))') \\
         gunicorn --bind 127.0.0.1:8000 --workers 2 examples.cross_framework:app
 
-Needs ``pip install sessionware[flask,pyramid]``.
+Needs ``pip install sessionware[flask,pyramid,django]``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import flask
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.urls import path
+from django.views.decorators.http import require_POST
 from pyramid.config import Configurator
 from pyramid.csrf import SessionCSRFStoragePolicy, get_csrf_token, new_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
@@ -45,13 +54,14 @@ from sessionware.pyramid import session_factory
 PAGE = """<!doctype html>
 <title>sessionware: {app}</title>
 <p>{app} says: hello, {name}.</p>
-<p><a href="/">plain</a> <a href="/flask/">Flask</a> <a href="/pyramid/">Pyramid</a></p>
+<p><a href="/">plain</a> <a href="/flask/">Flask</a> <a href="/pyramid/">Pyramid</a>
+<a href="/django/">Django</a></p>
 {form}
 """
 LOGIN = """<form method="post" action="{action}">{csrf}
 <input name="username" placeholder="user name" required> <button>Log in</button></form>"""
 LOGOUT = """<form method="post" action="{action}">{csrf}<button>Log out</button></form>"""
-CSRF = '<input type="hidden" name="csrf_token" value="{token}">'
+CSRF = '<input type="hidden" name="{field}" value="{token}">'
 
 
 def page(app: str, user: str | None, root: str, csrf: str = "") -> str:
@@ -97,7 +107,7 @@ def flask_logout() -> WerkzeugResponse:
 
 
 def pyramid_index(request: Request) -> Response:
-    csrf = CSRF.format(token=get_csrf_token(request))
+    csrf = CSRF.format(field="csrf_token", token=get_csrf_token(request))
     text = page("Pyramid", request.session.get("user"), request.script_name, csrf)
     return Response(text, content_type="text/html")
 
@@ -134,6 +144,71 @@ def make_pyramid_app() -> Router:
             config.add_route(name, "/" if name == "index" else f"/{name}")
             config.add_view(view, route_name=name, renderer=renderer)
     return config.make_wsgi_app()
+
+
+# Django: its own SessionMiddleware with sessionware's cookie engine; the settings
+# mirror the middleware's config, so both read and write one cookie.
+
+
+def django_index(request: HttpRequest) -> HttpResponse:
+    csrf = CSRF.format(field="csrfmiddlewaretoken", token=get_token(request))
+    return HttpResponse(
+        page("Django", request.session.get("user"), request.META["SCRIPT_NAME"], csrf)
+    )
+
+
+def django_whoami(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"app": "django", "user": request.session.get("user")})
+
+
+def django_login(request: HttpRequest) -> HttpResponse:
+    username = request.POST.get("username", "").strip()
+    if username:
+        # Django's new identity at login, as django.contrib.auth.login does.
+        request.session.cycle_key()
+        request.session["user"] = username
+    return _django_redirect(request)
+
+
+def django_logout(request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    return _django_redirect(request)
+
+
+def _django_redirect(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(status=303, headers={"Location": request.META["SCRIPT_NAME"] + "/"})
+
+
+urlpatterns = [
+    path("", django_index),
+    path("whoami", django_whoami),
+    path("login", require_POST(django_login)),
+    path("logout", require_POST(django_logout)),
+]
+
+
+def make_django_app(config: SessionConfig) -> WSGIApp:
+    """Configure Django (this module is its URLconf) to share ``config``'s cookie."""
+    settings.configure(
+        SECRET_KEY=config.secret_key,
+        SECRET_KEY_FALLBACKS=list(config.secret_key_fallbacks),
+        ROOT_URLCONF=__name__,
+        ALLOWED_HOSTS=["127.0.0.1", "localhost"],
+        MIDDLEWARE=[
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+        ],
+        SESSION_ENGINE="sessionware.django.cookie",
+        SESSION_COOKIE_NAME=config.cookie_name,
+        SESSION_COOKIE_DOMAIN=config.cookie_domain,
+        SESSION_COOKIE_PATH=config.cookie_path,
+        SESSION_COOKIE_SECURE=config.cookie_secure,
+        SESSION_COOKIE_HTTPONLY=config.cookie_httponly,
+        SESSION_COOKIE_SAMESITE=config.cookie_samesite or False,
+        SESSION_COOKIE_AGE=config.lifetime_seconds,
+        USE_TZ=True,
+    )
+    return get_wsgi_application()  # type: ignore[no-any-return]
 
 
 # The plain WSGI app: environ["session"] itself.
@@ -181,7 +256,11 @@ def load_config() -> SessionConfig:
 
 def make_app(config: SessionConfig) -> SessionMiddleware:
     """The dispatcher of every app, wrapped in one session middleware."""
-    mounts: dict[str, WSGIApp] = {"/flask": flask_app, "/pyramid": make_pyramid_app()}
+    mounts: dict[str, WSGIApp] = {
+        "/flask": flask_app,
+        "/pyramid": make_pyramid_app(),
+        "/django": make_django_app(config),
+    }
     return SessionMiddleware(DispatcherMiddleware(plain_app, mounts), config)
 
 

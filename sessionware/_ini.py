@@ -19,6 +19,8 @@ ENV_PREFIX = "SESSIONWARE_"
 # Either one names the secret key: a file giving one must hide the other's variable,
 # or the two would clash.
 _KEY_SOURCES = ("secret_key", "secret_key_file")
+# The same for the fallback keys.
+_FALLBACK_SOURCES = ("secret_key_fallbacks", "secret_key_fallbacks_file")
 
 
 def config_from_options(
@@ -38,7 +40,12 @@ def config_from_options(
     # SESSIONWARE_COOKIE_SECURE=true).
     given = parse_settings(options, describe=describe)
     source: Mapping[str, str] = os.environ if environ is None else environ
-    if any(name in options for name in _KEY_SOURCES):
-        hidden = {f"{ENV_PREFIX}{name.upper()}" for name in _KEY_SOURCES}
+    hidden = {
+        f"{ENV_PREFIX}{name.upper()}"
+        for sources in (_KEY_SOURCES, _FALLBACK_SOURCES)
+        if any(name in options for name in sources)
+        for name in sources
+    }
+    if hidden:
         source = {name: value for name, value in source.items() if name not in hidden}
     return SessionConfig.from_env(ENV_PREFIX, environ=source, **given)

@@ -296,3 +296,15 @@ def test_a_paste_pipeline_with_the_filter_and_a_from_middleware_app(
     response = browser.get("/")
     assert response.headers.getlist("Set-Cookie")[0].startswith("piped=")
     assert json.loads(browser.get("/whoami").text) == {"user": None, "visits": 1}
+
+
+def test_fallback_keys_in_the_ini_hide_the_environments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SESSIONWARE_SECRET_KEY", SECRET)
+    monkeypatch.setenv(
+        "SESSIONWARE_SECRET_KEY_FALLBACKS", "an-env-fallback-key-that-is-long-enough"
+    )
+    factory = factory_from_settings(
+        {"sessionware.secret_key_fallbacks": "an-ini-fallback-key-that-is-long-enough"}
+    )
+    assert factory.config.secret_key_fallbacks == ("an-ini-fallback-key-that-is-long-enough",)
+    assert factory.config.secret_key == SECRET

@@ -44,7 +44,7 @@ load: $(STAMP)
 ## 5.2 LTS and the newest Django (which needs Python 3.12+); sdists and venvs in .compat/
 DJANGO_LTS ?= 5.2.19
 DJANGO_NEWEST ?= 6.1.3
-PYTHON_NEWEST ?= $(shell for p in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null); do command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+PYTHON_NEWEST ?= $(shell for p in python3.14 python3.13 python3.12 $$HOME/.pyenv/versions/3.1[234]*/bin/python3; do $$p -c "import sys; sys.exit(sys.version_info < (3, 12))" 2>/dev/null && { echo $$p; break; }; done)
 django-compat:
 	compat/django/run.sh $(DJANGO_LTS) $(PYTHON)
 	@test -n "$(PYTHON_NEWEST)" || { echo "Django $(DJANGO_NEWEST) needs Python 3.12+; set PYTHON_NEWEST=/path/to/python3.12"; exit 1; }

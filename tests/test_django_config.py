@@ -185,3 +185,18 @@ def test_a_wrong_setting_stops_the_wsgi_app_at_start_up(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "set SESSIONWARE_STORE_URL" in result.stderr
+
+
+def test_import_sessionware_imports_no_django_and_a_missing_django_names_the_extra() -> None:
+    code = (
+        "import sys\n"
+        "import sessionware, sessionware.stores, sessionware.stores._url\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'\n"
+        "sys.modules['django'] = None\n"
+        "try:\n    import sessionware.django.cookie\n"
+        "except ImportError as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "pip install sessionware[django]" in result.stdout

@@ -26,13 +26,16 @@ COOKIE = "sessionid"
 
 
 def project_env(db: Path, engine: str, store_url: str = "") -> dict[str, str]:
-    return clean_env(
+    env = clean_env(
         DJANGO_SETTINGS_MODULE="tests._django_project.settings",
         DJANGO_TEST_SECRET_KEY=SECRET,
         DJANGO_TEST_DB=str(db),
         DJANGO_TEST_ENGINE=f"sessionware.django.{engine}",
         DJANGO_TEST_STORE_URL=store_url,
     )
+    if engine == "behind":
+        env.update(DJANGO_TEST_BEHIND="1", DJANGO_TEST_ENGINE="sessionware.django.cookie")
+    return env
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +99,7 @@ def log_in(browser: Browser, password: str = "wonderland") -> int:  # noqa: S107
         pytest.param(("store", "memory://", "waitress"), id="store-memory-waitress"),
         pytest.param(("store", "sqlite", "gunicorn"), id="store-sqlite-gunicorn"),
         pytest.param(("store", "redis", "gunicorn"), id="store-redis-gunicorn"),
+        pytest.param(("behind", "", "gunicorn"), id="behind-wsgi-middleware-gunicorn"),
     ]
 )
 def site(

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import override_settings
 from werkzeug.test import Client
 
-from sessionware import ServerSideSessionInterface, SessionMiddleware
+from sessionware import ServerSideSessionInterface, SessionMiddleware, SessionMixin
 from sessionware.django import _config
 from sessionware.django.store import SessionStore
 from sessionware.stores import Store
@@ -57,9 +57,9 @@ def test_a_plain_sessionware_app_on_the_same_store_shares_the_session() -> None:
 
     def plain(environ: dict[str, object], start_response: object) -> list[bytes]:
         sess = environ["session"]
-        assert isinstance(sess, object)
-        body = repr(sorted(sess.items())).encode()  # type: ignore[attr-defined]
-        sess["plain"] = True  # type: ignore[index]
+        assert isinstance(sess, SessionMixin)
+        body = repr(sorted(sess.items())).encode()
+        sess["plain"] = True
         start_response("200 OK", [("Content-Type", "text/plain")])  # type: ignore[operator]
         return [body]
 
@@ -175,3 +175,71 @@ def test_encode_and_decode_are_the_stored_text(caplog: pytest.LogCaptureFixture)
     assert session.decode("[1]") == {}
     assert session.decode("{nope") == {}
     assert "Session data corrupted" in caplog.text
+
+
+@pytest.mark.usefixtures("store_url")
+def test_cycle_key_of_an_unsaved_session_gives_it_a_stored_key() -> None:
+    session = SessionStore()
+    session["a"] = 1
+    session.cycle_key()
+    assert session.exists(session.session_key)
+    session.save()
+    assert dict(SessionStore(session.session_key).items()) == {"a": 1}
+
+
+@pytest.mark.usefixtures("store_url")
+def test_cycle_key_after_a_logout_elsewhere_starts_a_new_session() -> None:
+    value = set_cookie(run(remember))
+    session = SessionStore(value)
+    assert session["cart"] == [1, 2]
+    SessionStore(value).delete()
+    session.cycle_key()
+    assert session.session_key != value
+    assert session.exists(session.session_key)
+    session.save()
+    assert dict(SessionStore(session.session_key).items()) == {"cart": [1, 2]}
+
+
+@pytest.mark.usefixtures("store_url")
+def test_deleting_another_sessions_key_leaves_this_one() -> None:
+    mine, theirs = set_cookie(run(remember)), set_cookie(run(remember))
+    session = SessionStore(mine)
+    session.delete(theirs)
+    assert session.exists(mine)
+    assert not session.exists(theirs)
+    session.delete("not-a-valid-key")
+
+
+@pytest.mark.usefixtures("store_url")
+def test_a_colliding_id_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = the_store()
+    real_set = store.set
+    refused: list[str] = []
+
+    def collide_once(sid: str, data: str, ttl: int, version: int | None) -> int | None:
+        if not refused:  # fault injection: the first fresh ID is taken
+            refused.append(sid)
+            return None
+        return real_set(sid, data, ttl, version)
+
+    monkeypatch.setattr(store, "set", collide_once)
+    session = SessionStore()
+    session.create()
+    assert refused
+    assert session.exists(session.session_key)
+
+
+def test_a_store_without_its_client_library_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setitem(sys.modules, "redis", None)
+    monkeypatch.delitem(sys.modules, "sessionware.stores.redis", raising=False)
+    with (
+        override_settings(SESSIONWARE={}, SESSIONWARE_STORE_URL="redis://127.0.0.1:1/0"),
+        pytest.raises(ImproperlyConfigured, match=r"pip install sessionware\[redis\]"),
+    ):
+        _config.load("store")

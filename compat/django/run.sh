@@ -20,6 +20,17 @@ if [ ! -x "$dir/venv/bin/python" ]; then
     "$dir/venv/bin/python" -m pip install --quiet --no-deps -e "$root"
     "$dir/venv/bin/python" -m pip install --quiet itsdangerous werkzeug
 fi
+# Django's files are run as shipped: check them against the sdist before each run.
+for f in tests.py models.py __init__.py no_clear_expired.py; do
+    member=django-$version/tests/sessions_tests/$f
+    shipped=$(tar -xOzf "$dir/django-$version.tar.gz" "$member" | sha256sum | cut -d' ' -f1)
+    here=$(sha256sum "$dir/$member" | cut -d' ' -f1)
+    if [ "$shipped" != "$here" ]; then
+        echo "$dir/$member differs from the sdist; remove $dir to fetch it again" >&2
+        exit 1
+    fi
+done
+echo "Django $version: tests/sessions_tests is byte-identical to the sdist"
 cd "$root"
 PYTHONPATH="$root/compat/django:$dir/django-$version/tests" \
     "$dir/venv/bin/python" compat/django/run.py

@@ -12,4 +12,11 @@ Secrets and cookie settings come from Django's settings (``SECRET_KEY``,
 ``import sessionware`` alone never imports Django.
 """
 
+try:
+    import django as _django
+except ImportError as exc:  # pragma: no cover - exercised without the extra installed
+    raise ImportError("sessionware.django needs Django: pip install sessionware[django]") from exc
+
 __all__: list[str] = []
+
+del _django

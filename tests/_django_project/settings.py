@@ -23,6 +23,9 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 USE_TZ = True
+if os.environ.get("DJANGO_TEST_BEHIND"):
+    # Behind sessionware's WSGI middleware (wsgi.py wraps the app): its session is ours.
+    MIDDLEWARE[0] = "sessionware.django.middleware.WSGISessionMiddleware"
 SESSION_ENGINE = os.environ.get("DJANGO_TEST_ENGINE", "sessionware.django.cookie")
 SESSIONWARE_STORE_URL = os.environ.get("DJANGO_TEST_STORE_URL", "")
 if "DJANGO_TEST_SHARED_KEY" in os.environ:

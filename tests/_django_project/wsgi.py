@@ -8,3 +8,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests._django_project.settings")
 application = get_wsgi_application()
+if os.environ.get("DJANGO_TEST_BEHIND"):
+    from sessionware import SessionMiddleware
+
+    application = SessionMiddleware(
+        application, secret_key=os.environ["DJANGO_TEST_SECRET_KEY"], cookie_name="sessionid"
+    )

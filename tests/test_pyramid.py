@@ -188,18 +188,41 @@ def test_legacy_csrf_methods_make_and_keep_a_token() -> None:
     assert session.new_csrf_token() != token
 
 
-def test_a_tampered_cookie_is_a_fresh_session_and_a_log_line(
-    session_log: pytest.LogCaptureFixture,
+def other_key_cookie() -> str:
+    """A well-formed cookie signed with another key."""
+    other = Client(make_app(session_factory(secret_key="x" * 40)))
+    other.get("/set?user=mallory")
+    cookie = other.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+@pytest.mark.parametrize(
+    ("make_cookie", "reason"),
+    [
+        pytest.param(lambda good: good[:-2] + "xx", "does not match", id="tampered"),
+        pytest.param(lambda good: "not-a-cookie", "no signature", id="garbled"),
+        pytest.param(lambda good: "a.b.c", "not valid base64", id="three-dots"),
+        pytest.param(lambda good: other_key_cookie(), "does not match", id="other-key"),
+    ],
+)
+def test_a_bad_cookie_is_a_fresh_session_and_a_log_line(
+    session_log: pytest.LogCaptureFixture, make_cookie: Any, reason: str
 ) -> None:
     browser = client()
     browser.get("/set?user=alice")
-    cookie = browser.get_cookie("session")
-    assert cookie is not None
-    browser.set_cookie("session", cookie.value[:-2] + "xx")
+    good = browser.get_cookie("session")
+    assert good is not None
+    bad = make_cookie(good.value)
+    browser.set_cookie("session", bad)
     fresh = body(browser.get("/read"))
     assert (fresh["data"], fresh["new"]) == ({}, True)
-    assert "Refused the 'session' session cookie" in session_log.text
-    assert cookie.value not in session_log.text
+    [record] = [r for r in session_log.records if "Refused the 'session'" in r.getMessage()]
+    assert reason in record.getMessage()
+    assert bad not in session_log.text
+    # The next write starts a new, valid session.
+    browser.get("/set?user=bob")
+    assert cookie_data(browser)["user"] == "bob"
 
 
 def test_an_expired_cookie_is_a_fresh_session(
@@ -302,3 +325,20 @@ def test_a_session_only_passed_around_is_never_opened() -> None:
     response = late_writer_app().get("/untouched")
     assert set_cookies(response) == []
     assert "Vary" not in response.headers
+
+
+def test_the_session_is_saved_on_an_exception_views_response() -> None:
+    from pyramid.config import Configurator
+    from pyramid.httpexceptions import HTTPForbidden
+
+    def view(request: Request) -> Any:
+        request.session.flash("not allowed")
+        raise HTTPForbidden()
+
+    with Configurator() as config:
+        config.set_session_factory(session_factory(secret_key=SECRET))
+        config.add_route("forbidden", "/")
+        config.add_view(view, route_name="forbidden")
+    browser = Client(config.make_wsgi_app())
+    assert browser.get("/").status_code == 403
+    assert cookie_data(browser)[FLASH_KEY] == [["message", "not allowed"]]

@@ -308,3 +308,19 @@ def test_fallback_keys_in_the_ini_hide_the_environments(monkeypatch: pytest.Monk
     )
     assert factory.config.secret_key_fallbacks == ("an-ini-fallback-key-that-is-long-enough",)
     assert factory.config.secret_key == SECRET
+
+
+def test_pyramid_includes_in_the_settings_sets_the_factory() -> None:
+    from pyramid.config import Configurator
+
+    settings = {"pyramid.includes": "sessionware.pyramid", "sessionware.secret_key": SECRET}
+    with Configurator(settings=settings) as config:
+        config.add_route("count", "/")
+        config.add_view(
+            lambda request: {"n": request.session.setdefault("n", 7)},
+            route_name="count",
+            renderer="json",
+        )
+    browser = Client(config.make_wsgi_app())
+    assert json.loads(browser.get("/").text) == {"n": 7}
+    assert browser.get_cookie("session") is not None

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench load clean chromium
+.PHONY: run test lint typecheck pytest bench load clean chromium django-compat
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,16 @@ bench: $(STAMP)
 load: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
 	$(BIN)/python -m bench.load
+
+## Django's own session tests (tests/sessions_tests) against both engines, on Django
+## 5.2 LTS and the newest Django (which needs Python 3.12+); sdists and venvs in .compat/
+DJANGO_LTS ?= 5.2.19
+DJANGO_NEWEST ?= 6.1.3
+PYTHON_NEWEST ?= $(shell for p in python3.14 python3.13 python3.12 $$HOME/.pyenv/versions/3.1[234]*/bin/python3; do $$p -c "import sys; sys.exit(sys.version_info < (3, 12))" 2>/dev/null && { echo $$p; break; }; done)
+django-compat:
+	compat/django/run.sh $(DJANGO_LTS) $(PYTHON)
+	@test -n "$(PYTHON_NEWEST)" || { echo "Django $(DJANGO_NEWEST) needs Python 3.12+; set PYTHON_NEWEST=/path/to/python3.12"; exit 1; }
+	compat/django/run.sh $(DJANGO_NEWEST) $(PYTHON_NEWEST)
 
 clean:
 	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info

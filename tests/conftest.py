@@ -6,6 +6,12 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# Speed lives in `make bench`, never in a test: no per-example deadline, which on a
+# loaded machine fails property tests for being slow rather than wrong.
+settings.register_profile("sessionware", deadline=None)
+settings.load_profile("sessionware")
 
 SECRET = "a-test-secret-that-is-long-enough-for-hmac"
 

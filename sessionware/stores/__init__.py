@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._url import store_from_url as store_from_url
 from .base import CorruptRecord as CorruptRecord
 from .base import Store as Store
 from .base import StoreError as StoreError
@@ -27,6 +28,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreRecord",
+    "store_from_url",
 ]
 
 _LAZY = {"RedisStore": "redis", "SQLStore": "sql"}

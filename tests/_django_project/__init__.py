@@ -1,0 +1,1 @@
+"""A small Django project served by real servers in the Django tests."""

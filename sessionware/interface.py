@@ -225,7 +225,12 @@ class SessionInterface:
     ) -> None:
         """Append the ``Set-Cookie`` header carrying ``value`` for ``session``.
 
-        :raises CookieTooLarge: the header would exceed ``config.max_cookie_size``.
+        With ``config.max_chunks`` above 1, a value too big for one header is split
+        across numbered cookies, and chunk cookies the request carried beyond those
+        sent are deleted.
+
+        :raises CookieTooLarge: the header would exceed ``config.max_cookie_size``
+            (with chunking: ``max_chunks`` cookies of that size cannot hold it).
         """
         expires_at = self.get_expiration_time(config, session)
         if expires_at is None:

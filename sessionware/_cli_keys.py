@@ -132,9 +132,12 @@ def _retire(args: argparse.Namespace, now: float) -> str:
             f"{args.file!r} has no key {args.key_id!r}; `sessionware keys show "
             f"{args.file}` lists the IDs."
         )
-    when = now + args.retire_in
+    target = next(key for key in ring.keys if key.id == args.key_id)
+    # A key retired the second it activates (or before) retires a second after, so
+    # that the file stays valid: a key must activate before it retires.
+    when = max(now + args.retire_in, target.activates_at + 1)
     keys = [
-        Key(key.id, key.secret, key.activates_at, when) if key.id == args.key_id else key
+        Key(key.id, key.secret, key.activates_at, when) if key is target else key
         for key in ring.keys
     ]
     updated = KeyRing(keys, source=repr(args.file))
@@ -170,7 +173,8 @@ def _show(args: argparse.Namespace, now: float) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run a parsed ``keys`` command; errors go to stderr with exit status 1."""
     try:
-        print(args.action(args, time.time()))
+        # Whole seconds, as the file stores them: what is written is what was checked.
+        print(args.action(args, float(int(time.time()))))
     except KeyRingError as exc:
         print(f"sessionware keys: {exc}", file=sys.stderr)
         return 1

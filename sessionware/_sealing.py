@@ -140,8 +140,12 @@ class CookieSealer:
         sealed = nonce + aead.encrypt(nonce, plaintext, self._ad(key_id, cookie_name))
         return f"e1.{key_id}.{_b64encode(sealed).decode('ascii')}"
 
-    def open(self, value: str, now: float, max_age: int, cookie_name: str) -> tuple[bytes, bool]:
+    def open(
+        self, value: str, now: float, max_age: int, cookie_name: str, skew: int = CLOCK_SKEW
+    ) -> tuple[bytes, bool]:
         """Decrypt ``value``; return the payload and whether the current key sealed it.
+
+        ``skew`` is how many seconds in the future the seal time may lie.
 
         :raises BadCookie: the value is not a sealed cookie of this format, its key is
             retired or unknown, it fails authentication, or it is older than
@@ -181,9 +185,9 @@ class CookieSealer:
         timestamp = int.from_bytes(plaintext[1:_HEADER], "big")
         age = int(now) - timestamp
         # A cookie sealed by a machine whose clock runs a little ahead is not an attack.
-        if age < -CLOCK_SKEW or age > max_age:
+        if age < -skew or age > max_age:
             raise BadCookie(
-                f"the cookie is {age} seconds old, outside -{CLOCK_SKEW}..{max_age}", expired=True
+                f"the cookie is {age} seconds old, outside -{skew}..{max_age}", expired=True
             )
         payload = plaintext[_HEADER:]
         if plaintext[0] & _COMPRESSED:

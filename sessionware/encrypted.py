@@ -91,6 +91,13 @@ class EncryptedCookieSessionInterface(SessionInterface):
         self._sealers[id(config)] = (config, sealer)
         return sealer
 
+    def clock_skew(self, config: SessionConfig) -> int:
+        """Seconds a cookie's seal time may lie in the future (another machine's clock).
+
+        The config's ``clock_skew`` setting where it has one, else 60 seconds.
+        """
+        return int(getattr(config, "clock_skew_seconds", self._sealing.CLOCK_SKEW))
+
     def open_session(
         self, config: SessionConfig, environ: WSGIEnviron
     ) -> SecureCookieSession | None:
@@ -114,7 +121,11 @@ class EncryptedCookieSessionInterface(SessionInterface):
             return self.session_class()
         try:
             payload, current = sealer.open(
-                value, self.clock(), config.lifetime_seconds, config.cookie_name
+                value,
+                self.clock(),
+                config.lifetime_seconds,
+                config.cookie_name,
+                self.clock_skew(config),
             )
         except BadCookie as exc:
             self.log_refused(config, exc.reason, expired=exc.expired)

@@ -284,6 +284,10 @@ class SessionInterface:
     ) -> bool:
         """Append the ``Set-Cookie`` header carrying ``value`` for ``session``.
 
+        With ``config.max_chunks`` above 1, a value too big for one header is split
+        across numbered cookies, and chunk cookies the request carried beyond those
+        sent are deleted.
+
         :param reissue: for a cookie sent again with unchanged data, why it is sent
             (``"refreshing its expiry"``). Such a cookie that no longer fits (after
             ``cookie_domain`` or ``cookie_secure`` changed, say) is not sent: the
@@ -291,7 +295,8 @@ class SessionInterface:
             warning says why. Only a write by the handler raises.
         :returns: whether the header was added.
         :raises CookieTooLarge: the header would exceed ``config.max_cookie_size``
-            and ``reissue`` is not given.
+            (with chunking: ``max_chunks`` cookies of that size cannot hold it) and
+            ``reissue`` is not given.
         """
         expires_at = self.get_expiration_time(config, session)
         if expires_at is None:

@@ -291,7 +291,9 @@ class KeyRing:
                     "id": key.id,
                     "secret": key.secret,
                     "activates_at": iso(key.activates_at),
-                    "retires_at": None if key.retires_at is None else iso(key.retires_at),
+                    # Whole seconds, rounded so that a key never retires before it did
+                    # in memory, nor on or before its activation.
+                    "retires_at": None if key.retires_at is None else iso(-(-key.retires_at // 1)),
                 }
                 for key in self.keys
             ]

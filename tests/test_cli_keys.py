@@ -171,3 +171,19 @@ def test_the_same_commands_in_process(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["keys", "retire", path, "missing"]) == 1
     assert "has no key 'missing'" in capsys.readouterr().err
     assert mode(Path(path)) == 0o600
+
+
+def test_a_key_retired_the_second_it_activates_leaves_a_valid_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sessionware.cli import main
+
+    path = str(tmp_path / "ring.json")
+    assert main(["keys", "new", path]) == 0
+    assert main(["keys", "add", path, "--activate-in", "1h"]) == 0
+    pending = KeyRing.from_file(path).keys[1]
+    # Retiring a key that has not activated yet: it retires a second after activation.
+    assert main(["keys", "retire", path, pending.id]) == 0
+    loaded = KeyRing.from_file(path).keys[1]
+    assert loaded.retires_at == pending.activates_at + 1
+    capsys.readouterr()

@@ -108,6 +108,13 @@ def entry(key_id: str = "a", **overrides: Any) -> dict[str, Any]:
     return data
 
 
+def test_fractional_times_stay_valid_in_a_file(tmp_path: Path) -> None:
+    ring = KeyRing([key("a", NOW + 0.2, NOW + 0.7)])
+    path = write(tmp_path / "ring.json", ring.to_dict())
+    (loaded,) = KeyRing.from_file(path, now=NOW + 0.5).keys
+    assert (loaded.activates_at, loaded.retires_at) == (NOW, NOW + 1)
+
+
 def test_a_file_round_trips(tmp_path: Path) -> None:
     ring = KeyRing([key("a", NOW - DAY), key("b", NOW + DAY, NOW + 9 * DAY)])
     path = write(tmp_path / "ring.json", ring.to_dict())

@@ -30,6 +30,7 @@ def cookie_engine() -> Iterator[None]:
         SECRET_KEY_FALLBACKS=[],
         SESSION_COOKIE_NAME="sessionid",
         SESSIONWARE={},
+        USE_TZ=True,
     ):
         yield
 

@@ -30,6 +30,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         SECRET_KEY_FALLBACKS=[],
         SESSION_COOKIE_NAME="sessionid",
         SESSIONWARE={},
+        USE_TZ=True,
         SESSIONWARE_STORE_URL=url,
     ):
         yield url

@@ -244,3 +244,15 @@ def test_a_store_without_its_client_library_names_the_extra(
         pytest.raises(ImproperlyConfigured, match=r"pip install sessionware\[redis\]"),
     ):
         _config.load("store")
+
+
+@pytest.mark.usefixtures("store_url")
+def test_a_change_in_place_is_saved_and_a_read_is_not() -> None:
+    def append(request: HttpRequest) -> HttpResponse:
+        request.session["cart"].append(3)
+        return HttpResponse("ok")
+
+    value = set_cookie(run(remember))
+    assert set_cookie(run(show, value)) is None
+    run(append, value)
+    assert SessionStore(value)["cart"] == [1, 2, 3]

@@ -68,6 +68,10 @@ class SessionStore(EngineSession):
         super().__init__(session_key)
         self._record: ServerSideSession | None = None
 
+    def _loaded_text(self) -> str | None:
+        record = self._record
+        return None if record is None else record.loaded_text
+
     def _interface(self) -> tuple[SessionConfig, ServerSideSessionInterface]:
         state = self._state()
         return state.config, cast(ServerSideSessionInterface, state.interface)

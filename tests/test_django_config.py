@@ -63,6 +63,12 @@ def base() -> Iterator[None]:
         ),
         pytest.param(
             "cookie",
+            {"SESSIONWARE": {"cookie_partitioned": True}},
+            "has no Partitioned setting",
+            id="partitioned",
+        ),
+        pytest.param(
+            "cookie",
             {"SESSION_COOKIE_SAMESITE": "None"},
             "here cookie_secure is SESSION_COOKIE_SECURE, cookie_samesite is "
             "SESSION_COOKIE_SAMESITE",

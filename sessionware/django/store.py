@@ -103,6 +103,9 @@ class SessionStore(EngineSession):
         if record is None:
             self._session_key = None
             return {}
+        if record.reissue:
+            # Its ID was signed with a fallback key: re-sign it with the key on this response.
+            self.modified = True
         return record.data
 
     def exists(self, session_key: str | None) -> bool:

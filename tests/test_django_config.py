@@ -63,6 +63,12 @@ def base() -> Iterator[None]:
         ),
         pytest.param(
             "cookie",
+            {"SESSIONWARE": {"cookie_partitioned": True}},
+            "has no Partitioned setting",
+            id="partitioned",
+        ),
+        pytest.param(
+            "cookie",
             {"SESSION_COOKIE_SAMESITE": "None"},
             "here cookie_secure is SESSION_COOKIE_SECURE, cookie_samesite is "
             "SESSION_COOKIE_SAMESITE",
@@ -89,7 +95,7 @@ def base() -> Iterator[None]:
         pytest.param(
             "cookie",
             {"SESSIONWARE": {"digest_method": "md17"}},
-            "digest_method='md17' cannot sign cookies",
+            "cannot be built: digest_method='md17'",
             id="bad-digest",
         ),
         pytest.param(

@@ -30,6 +30,7 @@ def cookie_engine() -> Iterator[None]:
         SECRET_KEY_FALLBACKS=[],
         SESSION_COOKIE_NAME="sessionid",
         SESSIONWARE={},
+        USE_TZ=True,
     ):
         yield
 
@@ -216,3 +217,15 @@ def test_encode_and_decode_speak_the_cookie_format(caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.WARNING, logger="django.security.SuspiciousSession"):
         assert store.decode("bad:encoded:value") == {}
     assert "Session data corrupted" in caplog.text
+
+
+def test_a_change_in_place_is_saved_and_a_read_is_not() -> None:
+    def append(request: HttpRequest) -> HttpResponse:
+        request.session["cart"].append(3)
+        return HttpResponse("ok")
+
+    cookie = plain_cookie({"cart": [1, 2]})
+    assert set_cookie(run(show, cookie)) is None
+    value = set_cookie(run(append, cookie))
+    assert value
+    assert plain_read(value) == {"cart": [1, 2, 3]}

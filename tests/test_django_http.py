@@ -8,6 +8,7 @@ and logs out (``logout()`` calls ``flush()``).
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import subprocess
 import sys
@@ -164,3 +165,26 @@ def test_a_tampered_cookie_is_a_fresh_session_and_a_log_line(database: Path) -> 
         assert "Refused the 'sessionid' session cookie: the signature does not match" in (
             server.output
         )
+
+
+def test_flask_with_its_own_session_shares_the_login(database: Path) -> None:
+    shared = "a-key-shared-by-flask-and-django-long-enough"
+    django_env = project_env(database, "cookie")
+    django_env["DJANGO_TEST_SHARED_KEY"] = shared
+    flask_env = clean_env(FLASK_TEST_SECRET_KEY=shared)
+    flask = Server(
+        [str(BIN / "waitress-serve"), "--listen=127.0.0.1:0", "tests._flask_native:app"],
+        r"Serving on http://127\.0\.0\.1:(?P<port>\d+)",
+        env=flask_env,
+    )
+    with waitress(django_env) as django, flask:
+        # One browser, one cookie jar: as if both were served under one host name.
+        on_django, on_flask = Browser(django.url), Browser(flask.url)
+        on_flask.cookies = on_django.cookies
+        assert whoami(on_django) == ("anonymous", 1)
+        assert json.loads(on_flask.get("/").body) == {"visits": 2, "django_user_id": None}
+        assert log_in(on_django) == 200
+        assert whoami(on_django) == ("alice", 3)
+        assert json.loads(on_flask.get("/").body)["django_user_id"] is not None
+        assert on_flask.post("/clear").status == 200
+        assert whoami(on_django) == ("anonymous", 1)

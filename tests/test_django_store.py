@@ -30,6 +30,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         SECRET_KEY_FALLBACKS=[],
         SESSION_COOKIE_NAME="sessionid",
         SESSIONWARE={},
+        USE_TZ=True,
         SESSIONWARE_STORE_URL=url,
     ):
         yield url
@@ -243,3 +244,38 @@ def test_a_store_without_its_client_library_names_the_extra(
         pytest.raises(ImproperlyConfigured, match=r"pip install sessionware\[redis\]"),
     ):
         _config.load("store")
+
+
+@pytest.mark.usefixtures("store_url")
+def test_a_change_in_place_is_saved_and_a_read_is_not() -> None:
+    def append(request: HttpRequest) -> HttpResponse:
+        request.session["cart"].append(3)
+        return HttpResponse("ok")
+
+    value = set_cookie(run(remember))
+    assert set_cookie(run(show, value)) is None
+    run(append, value)
+    assert SessionStore(value)["cart"] == [1, 2, 3]
+
+
+def test_an_id_signed_with_a_fallback_key_is_re_signed(tmp_path: Path) -> None:
+    old = "an-older-secret-that-is-long-enough-for-hmac"
+    base: dict[str, object] = {
+        "SESSION_ENGINE": "sessionware.django.store",
+        "SESSION_COOKIE_NAME": "sessionid",
+        "SESSIONWARE": {},
+        "USE_TZ": True,
+        # A file, so that the records outlive the config rebuilt for each key change.
+        "SESSIONWARE_STORE_URL": f"sqlite:///{tmp_path / 'rotation.sqlite3'}",
+    }
+    with override_settings(**base, SECRET_KEY=old, SECRET_KEY_FALLBACKS=[]):
+        value = set_cookie(run(remember))
+    with override_settings(**base, SECRET_KEY=SECRET, SECRET_KEY_FALLBACKS=[old]):
+        response = run(show, value)
+    assert response.content == b"[('cart', [1, 2])]"
+    new = set_cookie(response)
+    assert new
+    assert new != value
+    with override_settings(**base, SECRET_KEY=SECRET, SECRET_KEY_FALLBACKS=[]):
+        assert run(show, new).content == b"[('cart', [1, 2])]"
+        assert run(show, value).content == b"[]"

@@ -25,6 +25,7 @@ ENGINES = {
     "StoreEngineRedisTests": "store redis:// (SessionTestsMixin)",
     "StoreEnginePostgresTests": "store postgresql:// (SessionTestsMixin)",
     "StoreEngineMiddlewareTests": "store memory:// (SessionMiddlewareTests)",
+    "StoreEngineSQLiteMiddlewareTests": "store sqlite:/// (SessionMiddlewareTests)",
     "CookieEngineEmptiedSessionTests": "cookie (ours: emptied session is saved)",
     "StoreEngineEmptiedSessionTests": "store memory:// (ours: emptied session is saved)",
 }

@@ -51,9 +51,36 @@ class EngineSession(SessionBase):  # type: ignore[misc]  # Django ships no type 
     # Typed here for mypy only (Django's properties and attributes carry no hints).
     _session_key: str | None
     _session_cache: dict[str, Any]
+    _modified: bool = False
 
     def _state(self) -> _config.EngineState:
         return _config.load(self.engine)
+
+    def _loaded_text(self) -> str | None:
+        """The session's data as it was loaded (serialized), if it was loaded."""
+        return None
+
+    @property
+    def modified(self) -> bool:
+        """Whether the session must be saved: written to, or changed in place.
+
+        Django sees only writes (``session[key] = ...``); a list or dict in the session
+        changed in place (``session["cart"].append(3)``) is found here too, by comparing
+        the data with what was loaded, so the change is saved rather than lost.
+        """
+        if self._modified:
+            return True
+        loaded = self._loaded_text()
+        cache = self.__dict__.get("_session_cache")
+        if loaded is None or not cache:
+            return False
+        if not any(isinstance(value, list | dict) for value in cache.values()):
+            return False
+        return bool(self._state().interface.serializer.dumps(cache) != loaded)
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        self._modified = bool(value)
 
     def get_session_cookie_age(self) -> int:
         """The session's lifetime: ``SESSION_COOKIE_AGE`` or ``permanent_lifetime``.

@@ -155,6 +155,12 @@ def _build(engine: Engine) -> EngineState:
                 f"Django's SessionMiddleware writes the session cookie from {setting}, so "
                 f"set {setting} = {value!r} instead and remove {key!r} from SESSIONWARE."
             )
+    if overrides.get("cookie_partitioned"):
+        raise ImproperlyConfigured(
+            "SESSIONWARE['cookie_partitioned']=True cannot take effect: Django's "
+            "SessionMiddleware writes the session cookie and has no Partitioned setting; "
+            "remove it from SESSIONWARE."
+        )
     values.update((k, v) for k, v in overrides.items() if k in _CONFIG_KEYS)
     try:
         config = SessionConfig(**values)

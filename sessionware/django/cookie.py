@@ -69,6 +69,10 @@ class SessionStore(EngineSession):
     """
 
     engine = "cookie"
+    _loaded: str | None = None
+
+    def _loaded_text(self) -> str | None:
+        return self._loaded
 
     def _interface(self) -> tuple[SessionConfig, DjangoCookieInterface]:
         state = self._state()
@@ -89,6 +93,7 @@ class SessionStore(EngineSession):
             self._refuse_expired()
             self._session_key = None
             return {}
+        self._loaded = getattr(session, "loaded_text", None)
         if getattr(session, "reissue", False):
             # Signed with a fallback key: re-sign it with SECRET_KEY on this response.
             self.modified = True

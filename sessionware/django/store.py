@@ -18,9 +18,10 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 
+# From the package: the server-side modules' layout is theirs to change.
+from sessionware import ServerSideSession, ServerSideSessionInterface
 from sessionware.config import SessionConfig
 from sessionware.interface import Headers
-from sessionware.serverside import ServerSideSession, ServerSideSessionInterface
 from sessionware.stores._url import store_from_url
 
 from . import _config
@@ -67,6 +68,10 @@ class SessionStore(EngineSession):
         super().__init__(session_key)
         self._record: ServerSideSession | None = None
 
+    def _loaded_text(self) -> str | None:
+        record = self._record
+        return None if record is None else record.loaded_text
+
     def _interface(self) -> tuple[SessionConfig, ServerSideSessionInterface]:
         state = self._state()
         return state.config, cast(ServerSideSessionInterface, state.interface)
@@ -98,6 +103,9 @@ class SessionStore(EngineSession):
         if record is None:
             self._session_key = None
             return {}
+        if record.reissue:
+            # Its ID was signed with a fallback key: re-sign it with the key on this response.
+            self.modified = True
         return record.data
 
     def exists(self, session_key: str | None) -> bool:

@@ -143,6 +143,15 @@ class StoreEngineMiddlewareTests(django_tests.SessionMiddlewareTests):
     )
 
 
+@override_settings(
+    SESSION_ENGINE="sessionware.django.store", SESSIONWARE_STORE_URL=f"sqlite:///{_SQLITE}"
+)
+class StoreEngineSQLiteMiddlewareTests(django_tests.SessionMiddlewareTests):
+    test_empty_session_saved = unittest.skip(DB_TABLE)(
+        django_tests.SessionMiddlewareTests.test_empty_session_saved
+    )
+
+
 @override_settings(SESSION_ENGINE="sessionware.django.cookie")
 class CookieEngineEmptiedSessionTests(EmptiedSession, SimpleTestCase):
     pass

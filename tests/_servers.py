@@ -61,6 +61,7 @@ class Server:
         self.lines: list[str] = []
         self.port = 0
         self._listening = threading.Event()
+        self._logged = threading.Condition()
         self._proc: subprocess.Popen[str] | None = None
         self._reader: threading.Thread | None = None
 
@@ -68,6 +69,16 @@ class Server:
     def output(self) -> str:
         """Everything the server logged so far."""
         return "".join(self.lines)
+
+    def wait_for_output(self, text: str) -> str:
+        """Wait (at most ``DEADLINE`` seconds) until the server has logged ``text``.
+
+        The server logs from its own process, so a line about a request may arrive a
+        moment after the response; return the output then, whether or not it came.
+        """
+        with self._logged:
+            self._logged.wait_for(lambda: text in self.output, DEADLINE)
+        return self.output
 
     @property
     def url(self) -> str:
@@ -105,12 +116,16 @@ class Server:
         assert self._proc is not None
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
-            self.lines.append(line)
+            with self._logged:
+                self.lines.append(line)
+                self._logged.notify_all()
             if not self.port and (match := self.ready.search(line)):
                 self.port = int(match["port"])
                 self._listening.set()
         # The server exited: whoever waits for it to listen must stop waiting.
         self._listening.set()
+        with self._logged:
+            self._logged.notify_all()
 
     def stop(self) -> int | None:
         """Stop the server and its workers (SIGTERM, then SIGKILL); return its exit code."""

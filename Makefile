@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench load clean
+.PHONY: run test lint typecheck pytest bench load clean flask-compat
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -39,6 +39,24 @@ bench: $(STAMP)
 load: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
 	$(BIN)/python -m bench.load
+
+## Flask 3.1.3's own session tests, unchanged, with every Flask app on sessionware
+FLASK_VERSION := 3.1.3
+FLASK_SDIST := .compat/flask-$(FLASK_VERSION)
+FLASK_TESTS := test_basic test_testing test_reqctx test_session_interface test_helpers \
+	test_signals test_config
+flask-compat: $(STAMP)
+	@test -d $(FLASK_SDIST)/tests || { \
+		mkdir -p .compat && \
+		$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: \
+			flask==$(FLASK_VERSION) -d .compat && \
+		tar -xzf .compat/flask-$(FLASK_VERSION).tar.gz -C .compat; }
+	cd $(FLASK_SDIST) && PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin \
+		-p no:cacheprovider -rxX -k "session or flash or secret_key" \
+		$(patsubst %,tests/%.py,$(FLASK_TESTS))
+	cd $(FLASK_SDIST) && SESSIONWARE_COMPAT_INTERFACE=server-side PYTHONPATH=$(CURDIR) \
+		$(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin -p no:cacheprovider -rxX \
+		-k "session or flash or secret_key" $(patsubst %,tests/%.py,$(FLASK_TESTS))
 
 clean:
 	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -54,7 +54,7 @@ flask-compat: $(STAMP)
 	cd $(FLASK_SDIST) && PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin \
 		-p no:cacheprovider -rxX -k "session or flash or secret_key" \
 		$(patsubst %,tests/%.py,$(FLASK_TESTS))
-	cd $(FLASK_SDIST) && SESSIONWARE_COMPAT_INTERFACE=server-side PYTHONPATH=$(CURDIR) \
+	cd $(FLASK_SDIST) && COMPAT_SESSION_INTERFACE=server-side PYTHONPATH=$(CURDIR) \
 		$(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin -p no:cacheprovider -rxX \
 		-k "session or flash or secret_key" $(patsubst %,tests/%.py,$(FLASK_TESTS))
 

@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from . import _cli_cookies
 from .stores.base import Store, StoreError
 
 __all__ = ["main"]
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         default="sessionware_sessions",
         help="the sessions table, when TARGET is a URL (default: %(default)s)",
     )
+    _cli_cookies.add_commands(commands)
     return parser
 
 
@@ -66,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the console script; returns the exit status (0 ok, 1 store error, 2 usage)."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # Commands registered by add_commands() modules name their own handler.
+    if hasattr(args, "run"):
+        return int(args.run(args))
     try:
         store = load_store(args.target, args.table)
     except ValueError as exc:

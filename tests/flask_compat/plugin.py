@@ -3,7 +3,7 @@
 Loaded with ``-p tests.flask_compat.plugin`` into Flask's unchanged test suite: every
 ``Flask(...)`` the tests build calls :func:`sessionware.flask_bridge.init_app` right
 after it is created, and nothing else of Flask or its tests is touched. With
-``SESSIONWARE_COMPAT_INTERFACE=server-side`` the apps keep their sessions in a
+``COMPAT_SESSION_INTERFACE=server-side`` the apps keep their sessions in a
 :class:`~sessionware.MemoryStore` instead of the cookie.
 """
 
@@ -36,7 +36,7 @@ DIFFERENCES = {
         "sessionware SessionInterface instead"
     ),
 }
-#: Further differences of the server-side interface (``SESSIONWARE_COMPAT_INTERFACE``).
+#: Further differences of the server-side interface (``COMPAT_SESSION_INTERFACE``).
 SERVER_SIDE_DIFFERENCES = {
     "tests/test_basic.py::test_session_accessed": (
         "the server-side interface clears `modified` once the changes are in the store "
@@ -54,7 +54,7 @@ SERVER_SIDE_DIFFERENCES = {
 }
 
 
-_SERVER_SIDE = os.environ.get("SESSIONWARE_COMPAT_INTERFACE") == "server-side"
+_SERVER_SIDE = os.environ.get("COMPAT_SESSION_INTERFACE") == "server-side"
 _apps_bridged = 0
 
 

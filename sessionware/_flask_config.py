@@ -90,9 +90,14 @@ class FlaskConfigReader:
             the Flask key.
         :raises TypeError: likewise, for a value of the wrong type.
         """
-        get = flask_config.get
-        key = tuple(_hashable(get(name, _FLASK_DEFAULTS[name])) for name in _READ)
-        config = self._cache.get(key)
+        # Flask's app.config holds every key; a plain mapping may lack some, and a
+        # missing key (None) reads as Flask's default in _build().
+        key = tuple(map(flask_config.get, _READ))
+        try:
+            config = self._cache.get(key)
+        except TypeError:  # a list (SECRET_KEY_FALLBACKS) cannot be hashed: use a tuple
+            key = tuple(map(_hashable, key))
+            config = self._cache.get(key)
         if config is None:
             config = self._build(dict(zip(_READ, key, strict=True)))
             if len(self._cache) >= _CACHE_SIZE:
@@ -101,7 +106,10 @@ class FlaskConfigReader:
             self._cache[key] = config
         return config
 
-    def _build(self, values: dict[str, Any]) -> SessionConfig:
+    def _build(self, read: dict[str, Any]) -> SessionConfig:
+        values = {
+            name: _FLASK_DEFAULTS[name] if value is None else value for name, value in read.items()
+        }
         settings: dict[str, Any] = {
             setting: values[flask_key] for setting, flask_key in FLASK_KEYS.items()
         }

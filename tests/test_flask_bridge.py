@@ -28,6 +28,7 @@ from sessionware.flask_bridge import (
     MiddlewareSessionInterface,
     init_app,
 )
+from sessionware.testing import read_session
 
 from .conftest import FakeClock
 
@@ -423,3 +424,62 @@ def test_importing_sessionware_imports_neither_flask_nor_paste() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_change_after_the_response_is_logged_for_a_cookie(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    app = make_app()
+    init_app(app)
+
+    @app.get("/late")
+    def late() -> flask.Response:
+        def body() -> Iterator[str]:
+            yield "started"
+            flask.session["late"] = True
+
+        return flask.Response(flask.stream_with_context(body()))
+
+    client = app.test_client()
+    client.get("/write")
+    assert client.get("/late", buffered=True).text == "started"
+    assert "after the response headers were sent" in session_log.text
+    assert client.get("/read").json == {"n": 1}
+
+
+def test_a_server_side_stream_that_never_touches_the_session_saves_nothing(
+    clock: FakeClock,
+) -> None:
+    store = MemoryStore(clock=clock)
+    app = make_app()
+    bridge = init_app(app, interface=ServerSideSessionInterface(store, clock=clock))
+    response = app.test_client().get("/nothing", buffered=True)
+    assert response.text == "nothing"
+    assert "Set-Cookie" not in response.headers
+    assert bridge.is_null_session(FlaskNullSession())
+    assert not bridge.is_null_session({})
+
+
+@pytest.mark.server
+def test_the_flask_example_served_as_is_over_real_http() -> None:
+    """No middleware: waitress serves the Flask app, configured through app.config only."""
+    from tests._servers import BIN, Browser, Server, clean_env
+
+    server = Server(
+        [str(BIN / "waitress-serve"), "--listen=127.0.0.1:0", "examples.flask_app:app"],
+        r"Serving on http://127\.0\.0\.1:(?P<port>\d+)",
+        env=clean_env(FLASK_SECRET_KEY=SECRET, FLASK_SESSION_COOKIE_NAME="flask_visit"),
+    )
+    with server:
+        browser = Browser(server.url)
+        assert "Visits: 1." in browser.get("/").body
+        browser.post("/login", {"username": "dana"})
+        reply = browser.get("/")
+        assert "Hello, dana. Visits: 2." in reply.body
+        [header] = reply.header_values("Set-Cookie")
+        assert header.startswith("flask_visit=")
+        assert "SameSite=Lax" in header
+        assert reply.header_values("Vary") == ["Cookie"]
+    # The cookie verifies with the key from app.config, as Flask's own interface would.
+    config = SessionConfig(secret_key=SECRET, cookie_name="flask_visit")
+    assert read_session([header], config) == {"user": "dana", "visits": 2}

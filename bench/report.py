@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .contestants import SCENARIOS
 from .redis_store import PAIRS
 
-__all__ = ["Table", "machine", "render", "render_redis"]
+__all__ = ["Table", "machine", "render", "render_flask_pair", "render_redis"]
 
 ROWS = (
     ("floor", "least work possible (stdlib HMAC + JSON + split)"),
@@ -126,6 +126,29 @@ def render(table: Table) -> str:
     for label, met, figure in table.targets():
         lines.append(f"- [{'x' if met else ' '}] {label}: {figure}")
     return "\n".join(lines)
+
+
+def render_flask_pair(means: dict[tuple[str, str], float]) -> str:
+    """The one Flask app on Flask's interface and on sessionware, for a partial run.
+
+    ``python -m bench --scenarios read,write,new --contestants
+    flask-noop,flask,flask-sessionware`` measures just this pair.
+    """
+    lines = [
+        "| Flask app, us above its no-op interface | Flask 3.1 interface "
+        "| sessionware init_app | speed-up |",
+        "|---|---|---|---|",
+    ]
+    for scenario in SCENARIOS:
+        try:
+            noop = means[scenario, "flask-noop"]
+            theirs = (means[scenario, "flask"] - noop) * 1e6
+            ours = (means[scenario, "flask-sessionware"] - noop) * 1e6
+        except KeyError:
+            continue
+        speedup = f"{theirs / ours:.1f}x" if ours > 0 else "-"
+        lines.append(f"| {scenario} | {theirs:.1f} | {ours:.1f} | {speedup} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def machine(python_version: str, executable: str) -> str:

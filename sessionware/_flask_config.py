@@ -6,6 +6,7 @@ reads a mapping, so it is tested and cached without an app.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import timedelta
@@ -79,6 +80,8 @@ class FlaskConfigReader:
                 f"{', '.join(sorted(SETTINGS))}."
             )
         self._cache: dict[tuple[Any, ...], SessionConfig] = {}
+        # Only a cache miss takes it: threads that change the cache take turns.
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<FlaskConfigReader overrides={sorted(self.overrides)}>"
@@ -100,10 +103,11 @@ class FlaskConfigReader:
             config = self._cache.get(key)
         if config is None:
             config = self._build(dict(zip(_READ, key, strict=True)))
-            if len(self._cache) >= _CACHE_SIZE:
-                # Drop the oldest entry: dicts keep insertion order.
-                del self._cache[next(iter(self._cache))]
-            self._cache[key] = config
+            with self._lock:
+                if len(self._cache) >= _CACHE_SIZE:
+                    # Drop the oldest entry: dicts keep insertion order.
+                    del self._cache[next(iter(self._cache))]
+                self._cache[key] = config
         return config
 
     def _build(self, read: dict[str, Any]) -> SessionConfig:

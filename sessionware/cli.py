@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from . import _cli_cookies
+from ._cli_cookies import add_commands as add_cookie_commands
 from .stores.base import Store, StoreError
 
 __all__ = ["main"]
@@ -22,6 +22,7 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sessionware", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    add_cookie_commands(commands)
     cleanup = commands.add_parser(
         "cleanup",
         help="delete expired sessions from a SQL store",
@@ -36,7 +37,6 @@ def _parser() -> argparse.ArgumentParser:
         default="sessionware_sessions",
         help="the sessions table, when TARGET is a URL (default: %(default)s)",
     )
-    _cli_cookies.add_commands(commands)
     return parser
 
 
@@ -68,8 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the console script; returns the exit status (0 ok, 1 store error, 2 usage)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    # Commands registered by add_commands() modules name their own handler.
-    if hasattr(args, "run"):
+    if getattr(args, "run", None) is not None:  # a command group's own handler
         return int(args.run(args))
     try:
         store = load_store(args.target, args.table)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from http.cookies import Morsel
 from typing import Any
 
 from .config import SessionConfig
@@ -79,16 +80,28 @@ def session_cookie(
 def _set_cookie_headers(response: Any) -> list[str]:
     if isinstance(response, str):
         return [response]
-    headers = getattr(response, "headers", None)
-    for getter in ("getlist", "getall", "get_all"):
-        method = getattr(headers, getter, None)
-        if method is not None:
-            return list(method("Set-Cookie"))
-    if isinstance(response, Iterable):
-        return [str(header) for header in response]
+    # werkzeug (getlist), WebOb/WebTest (getall), http.client/email (get_all), and
+    # requests, whose folded headers hide the Set-Cookie list in raw.headers (urllib3).
+    for headers in (
+        getattr(response, "headers", None),
+        getattr(getattr(response, "raw", None), "headers", None),
+    ):
+        for getter in ("getlist", "getall", "get_all"):
+            method = getattr(headers, getter, None)
+            if method is not None:
+                return list(method("Set-Cookie") or ())
+    cookies = getattr(response, "cookies", None)
+    if isinstance(cookies, Mapping) and all(isinstance(m, Morsel) for m in cookies.values()):
+        # Django's response.cookies is an http.cookies.SimpleCookie.
+        return [morsel.OutputString() for morsel in cookies.values()]
+    if isinstance(response, Iterable) and not isinstance(response, bytes | Mapping):
+        headers_given = list(response)
+        if all(isinstance(header, str) for header in headers_given):
+            return headers_given
     raise TypeError(
-        f"cannot find Set-Cookie headers on a {type(response).__name__}; pass the "
-        "response of werkzeug's Client or WebTest, or a list of Set-Cookie values."
+        f"cannot find Set-Cookie headers on a {type(response).__name__}; pass a response of "
+        "werkzeug's Client, WebTest, requests or Django's test client, or a list of "
+        "Set-Cookie values."
     )
 
 
@@ -100,8 +113,8 @@ def read_session(
 ) -> dict[str, Any] | None:
     """The session data the response's ``Set-Cookie`` carries, verified.
 
-    :param response: a werkzeug or WebTest response, a ``Set-Cookie`` value, or a
-        list of them.
+    :param response: a response of werkzeug's ``Client``, WebTest, ``requests`` or
+        Django's test client, a ``Set-Cookie`` value, or a list of them.
     :returns: the data; ``{}`` when the response deleted the cookie; ``None`` when it
         set no session cookie.
     :raises ValueError: the cookie does not verify (wrong key, tampered, expired).

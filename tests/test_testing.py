@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable, Iterable
+from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
@@ -192,3 +193,37 @@ def test_session_transaction_without_a_secret_key_is_read_only() -> None:
     with session_transaction(client) as session:
         assert dict(session) == {}
     assert client.get_cookie("sid") is None
+
+
+@pytest.mark.server
+def test_requests_carries_a_signed_cookie_to_a_real_server() -> None:
+    """requests, over real HTTP, to the plain example under waitress."""
+    import requests  # type: ignore[import-untyped,unused-ignore]
+
+    from tests._servers import BIN, Server, clean_env
+
+    server = Server(
+        [str(BIN / "waitress-serve"), "--listen=127.0.0.1:0", "examples.plain_app:app"],
+        r"Serving on http://127\.0\.0\.1:(?P<port>\d+)",
+        env=clean_env(SESSIONWARE_SECRET_KEY=SECRET),
+    )
+    config = SessionConfig(secret_key=SECRET)
+    with server:
+        cookies = {"session": session_cookie({"user": "erin", "visits": 4}, config)}
+        response = requests.get(server.url + "/", cookies=cookies, timeout=30)
+    assert "Hello, erin. Visits: 5." in response.text
+    assert read_session(response, config) == {"user": "erin", "visits": 5}
+
+
+def test_read_session_takes_a_simplecookie_as_django_responses_carry() -> None:
+    response = Client(wrapped(SecureCookieSessionInterface())).get("/?visit")
+
+    class DjangoLikeResponse:
+        """Django's HttpResponse keeps the cookies it sets in an http.cookies.SimpleCookie."""
+
+        def __init__(self, header: str) -> None:
+            self.cookies = SimpleCookie()
+            self.cookies.load(header)
+
+    django_like = DjangoLikeResponse(response.headers["Set-Cookie"])
+    assert read_session(django_like, CONFIG) == {"visits": 1}

@@ -170,11 +170,14 @@ class FlaskSessionInterface(_FlaskSessionInterface):
             return
         headers: list[tuple[str, str]] = []
         interface.save_session(config, loaded, headers)
+        response_headers = response.headers
         for name, value in headers:
-            if name.lower() == "vary":
+            if name.lower() == "vary" and "Vary" in response_headers:
+                # Merge with the view's Vary; werkzeug's HeaderSet costs more than all
+                # the rest of the save, so it is only built when there is one.
                 response.vary.update(part.strip() for part in value.split(","))
             else:
-                response.headers.add(name, value)
+                response_headers.add(name, value)
 
     # Flask's getters, for extensions that ask the interface about the cookie.
 

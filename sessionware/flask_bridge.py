@@ -24,9 +24,11 @@ alone never imports Flask.
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
+from flask.sessions import SecureCookieSessionInterface as _FlaskCookieInterface
 from flask.sessions import SessionInterface as _FlaskSessionInterface
 from flask.sessions import SessionMixin as _FlaskSessionMixin
 
@@ -49,6 +51,8 @@ __all__ = [
     "MiddlewareSessionInterface",
     "init_app",
 ]
+
+logger = logging.getLogger("sessionware")
 
 _UNAVAILABLE = (
     "The session is unavailable because no secret key was set. Set app.secret_key "
@@ -237,6 +241,17 @@ def init_app(
     """
     bridge = FlaskSessionInterface(config, interface=interface, **settings)
     bridge.config_for(app)
+    replaced = app.session_interface
+    if type(replaced) is not _FlaskCookieInterface and not isinstance(
+        replaced, FlaskSessionInterface
+    ):
+        # A custom Flask interface would silently stop working: say so.
+        logger.warning(
+            "init_app replaces the app's session interface, a %s; sessionware's %s "
+            "handles the app's sessions now.",
+            type(replaced).__name__,
+            type(bridge.interface).__name__,
+        )
     app.session_interface = bridge
     app.extensions["sessionware"] = bridge
     return bridge

@@ -483,3 +483,18 @@ def test_the_flask_example_served_as_is_over_real_http() -> None:
     # The cookie verifies with the key from app.config, as Flask's own interface would.
     config = SessionConfig(secret_key=SECRET, cookie_name="flask_visit")
     assert read_session([header], config) == {"user": "dana", "visits": 2}
+
+
+def test_replacing_a_custom_flask_interface_is_logged(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    app = make_app()
+    init_app(app)
+    init_app(app)  # again: replacing its own kind says nothing
+    assert "replaces" not in session_log.text
+    other = make_app()
+    other.session_interface = MiddlewareSessionInterface()
+    init_app(other)
+    assert "replaces the app's session interface, a MiddlewareSessionInterface" in (
+        session_log.text
+    )

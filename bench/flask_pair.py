@@ -3,8 +3,9 @@
 The pyperf run (``make bench``) times each app in turn, so on a shared machine a burst
 of someone else's load lands on one app and not the other. This times the same three
 apps of :mod:`bench.contestants` (``flask-noop``, ``flask``, ``flask-sessionware``) in
-interleaved rounds and keeps each app's fastest round: the load they share cancels out
-of the comparison. It is a cross-check of the ``make bench`` rows, not a replacement.
+interleaved rounds, in CPU time of this process (time spent waiting for a CPU another
+job holds is not counted), and keeps each app's fastest round. It is a cross-check of
+the ``make bench`` rows on a busy machine, not a replacement.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ NAMES = ("flask-noop", "flask", "flask-sessionware")
 def _round(case: Case, requests: int) -> float:
     """Microseconds per request over ``requests`` requests of one case."""
     app, environ = case.app, case.environ
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(requests):
         run_once(app, dict(environ))
-    return (time.perf_counter() - start) / requests * 1e6
+    return (time.process_time() - start) / requests * 1e6
 
 
 def main() -> int:

@@ -138,15 +138,22 @@ def read_session(
     return dict(session)
 
 
-def _middleware(app: Any) -> SessionMiddleware | None:
-    """The first SessionMiddleware in ``app``'s chain of ``wsgi_app``/``app`` attributes."""
-    seen = 0
-    while app is not None and seen < 32:
+def _app_settings(app: Any) -> tuple[SessionConfig, SessionInterface] | None:
+    """The config and interface of the first SessionMiddleware in ``app``'s chain of
+    ``wsgi_app``/``app`` attributes, else of a Flask app's ``init_app`` bridge."""
+    bridged = None
+    for _ in range(32):
+        if app is None:
+            break
         if isinstance(app, SessionMiddleware):
-            return app
+            return app.config, app.interface
+        # sessionware.flask_bridge.FlaskSessionInterface, recognised without importing
+        # Flask; a middleware further in would govern the requests, so keep looking.
+        bridge: Any = getattr(app, "session_interface", None)
+        if bridged is None and callable(getattr(bridge, "config_for", None)):
+            bridged = bridge.config_for(app), bridge.interface
         app = getattr(app, "wsgi_app", None) or getattr(app, "app", None)
-        seen += 1
-    return None
+    return bridged
 
 
 class _Jar:
@@ -194,7 +201,8 @@ def session_transaction(
         client.get("/account")  # logged in
 
     ``client`` is a werkzeug ``Client`` or a WebTest ``TestApp`` whose app is (or wraps)
-    a :class:`~sessionware.SessionMiddleware`, whose config and interface are then used;
+    a :class:`~sessionware.SessionMiddleware`, or a Flask app on
+    :func:`sessionware.flask_bridge.init_app`, whose config and interface are then used;
     pass ``config`` and ``interface`` for any other app. The session is opened from
     the client's cookie as a request would open it, so a bad cookie gives an empty
     session; leaving the block with an exception saves nothing.
@@ -204,16 +212,16 @@ def session_transaction(
     :raises TypeError: no config was given and the client's app has no
         ``SessionMiddleware``.
     """
-    middleware = _middleware(getattr(client, "application", None) or getattr(client, "app", None))
+    found = _app_settings(getattr(client, "application", None) or getattr(client, "app", None))
     if config is None:
-        if middleware is None:
+        if found is None:
             raise TypeError(
-                "the client's app is not wrapped in SessionMiddleware; pass config= "
-                "(and interface=) as the app uses them."
+                "the client's app is not wrapped in SessionMiddleware (nor a Flask app on "
+                "init_app); pass config= (and interface=) as the app uses them."
             )
-        config = middleware.config
+        config = found[0]
     if interface is None:
-        interface = middleware.interface if middleware is not None else _interface(None)
+        interface = found[1] if found is not None else _interface(None)
     jar = _Jar(client, domain, config.cookie_path)
     value = jar.get(config.cookie_name)
     environ = {"HTTP_COOKIE": f"{config.cookie_name}={value}"} if value else {}

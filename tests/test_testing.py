@@ -227,3 +227,24 @@ def test_read_session_takes_a_simplecookie_as_django_responses_carry() -> None:
 
     django_like = DjangoLikeResponse(response.headers["Set-Cookie"])
     assert read_session(django_like, CONFIG) == {"visits": 1}
+
+
+def test_session_transaction_over_a_flask_app_on_init_app() -> None:
+    """WebTest drives a Flask app on init_app: the transaction uses its app.config."""
+    import flask
+
+    from sessionware.flask_bridge import init_app
+
+    app = flask.Flask(__name__)
+    app.config.update(SECRET_KEY=SECRET, SESSION_COOKIE_NAME="flask_sid")
+    init_app(app)
+
+    @app.get("/")
+    def index() -> dict[str, Any]:
+        return dict(flask.session)
+
+    test_app = webtest.TestApp(app)
+    with session_transaction(test_app) as session:
+        session["user_id"] = 11
+    assert "flask_sid" in test_app.cookies
+    assert test_app.get("/").json == {"user_id": 11}

@@ -114,10 +114,30 @@ class FlaskSessionInterface(_FlaskSessionInterface):
         self.interface: SessionInterface = interface or SecureCookieSessionInterface()
         self._config = config
         self._reader = FlaskConfigReader(settings)
+        #: The app :func:`init_app` installed this interface on, for :attr:`config`.
+        self.app: Flask | None = None
 
     def __repr__(self) -> str:
         source = "fixed config" if self._config is not None else "app.config"
         return f"<FlaskSessionInterface {type(self.interface).__name__} from {source}>"
+
+    @property
+    def config(self) -> SessionConfig:
+        """The settings in force now for the app :func:`init_app` installed this on.
+
+        (``init_app`` used to return the middleware, whose ``config`` this stands in for.)
+
+        :raises RuntimeError: the interface was not installed by :func:`init_app` and
+            has no fixed config; call :meth:`config_for` with the app.
+        """
+        if self._config is not None:
+            return self._config
+        if self.app is None:
+            raise RuntimeError(
+                "this FlaskSessionInterface reads app.config but was not installed by "
+                "init_app(app); call config_for(app) instead."
+            )
+        return self.config_for(self.app)
 
     def config_for(self, app: Flask) -> SessionConfig:
         """The session settings in force for ``app`` now.
@@ -252,6 +272,7 @@ def init_app(
             type(replaced).__name__,
             type(bridge.interface).__name__,
         )
+    bridge.app = app
     app.session_interface = bridge
     app.extensions["sessionware"] = bridge
     return bridge

@@ -498,3 +498,16 @@ def test_replacing_a_custom_flask_interface_is_logged(
     assert "replaces the app's session interface, a MiddlewareSessionInterface" in (
         session_log.text
     )
+
+
+def test_the_returned_interface_answers_config_as_the_middleware_did() -> None:
+    """init_app used to return the middleware; code reading its .config keeps working."""
+    app = make_app(SESSION_COOKIE_NAME="first")
+    bridge = init_app(app)
+    assert bridge.config.cookie_name == "first"
+    app.config["SESSION_COOKIE_NAME"] = "second"
+    assert bridge.config.cookie_name == "second"
+    fixed = SessionConfig(secret_key=SECRET, environ_key="sessionware.session")
+    assert init_app(make_app(), fixed).config.environ_key == "sessionware.session"
+    with pytest.raises(RuntimeError, match=r"config_for\(app\)"):
+        _ = FlaskSessionInterface().config

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench load clean chromium django-compat
+.PHONY: run test lint typecheck pytest bench load clean chromium django-compat flask-compat
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -55,6 +55,24 @@ django-compat:
 	compat/django/run.sh $(DJANGO_LTS) $(PYTHON)
 	@test -n "$(PYTHON_NEWEST)" || { echo "Django $(DJANGO_NEWEST) needs Python 3.12+; set PYTHON_NEWEST=/path/to/python3.12"; exit 1; }
 	compat/django/run.sh $(DJANGO_NEWEST) $(PYTHON_NEWEST)
+
+## Flask 3.1.3's own session tests, unchanged, with every Flask app on sessionware
+FLASK_VERSION := 3.1.3
+FLASK_SDIST := .compat/flask-$(FLASK_VERSION)
+FLASK_TESTS := test_basic test_testing test_reqctx test_session_interface test_helpers \
+	test_signals test_config
+flask-compat: $(STAMP)
+	@test -d $(FLASK_SDIST)/tests || { \
+		mkdir -p .compat && \
+		$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: \
+			flask==$(FLASK_VERSION) -d .compat && \
+		tar -xzf .compat/flask-$(FLASK_VERSION).tar.gz -C .compat; }
+	cd $(FLASK_SDIST) && PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin \
+		-p no:cacheprovider -rxX -k "session or flash or secret_key" \
+		$(patsubst %,tests/%.py,$(FLASK_TESTS))
+	cd $(FLASK_SDIST) && COMPAT_SESSION_INTERFACE=server-side PYTHONPATH=$(CURDIR) \
+		$(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin -p no:cacheprovider -rxX \
+		-k "session or flash or secret_key" $(patsubst %,tests/%.py,$(FLASK_TESTS))
 
 clean:
 	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -18,6 +18,7 @@ from beaker.middleware import SessionMiddleware as BeakerMiddleware
 from flask.sessions import SecureCookieSession, SessionInterface
 
 from sessionware import EncryptedCookieSessionInterface, Key, KeyRing, SessionMiddleware
+from sessionware.flask_bridge import init_app
 
 from . import floor
 from .common import DATA, SECRET, Environ, WSGIApp, cookie_environ, run_once
@@ -127,11 +128,17 @@ class NoopSessionInterface(SessionInterface):
         return None
 
 
-def _flask(handler: Handler, *, noop: bool = False, permanent: bool = False) -> WSGIApp:
+def _flask(
+    handler: Handler, *, noop: bool = False, permanent: bool = False, sessionware: bool = False
+) -> WSGIApp:
+    """The Flask app; ``sessionware=True`` is the same app after ``init_app(app)``."""
     app = flask.Flask("bench")
     app.config.update(SECRET_KEY=SECRET, SESSION_COOKIE_SAMESITE="Lax")
     if noop:
         app.session_interface = NoopSessionInterface()
+    if sessionware:
+        # Configured from the same app.config, so it reads and writes Flask's cookie.
+        init_app(app)
 
     @app.route("/")
     def index() -> bytes:
@@ -214,6 +221,7 @@ def build_cases() -> dict[str, dict[str, Case]]:
             "encrypted": Case(_encrypted(handler), env("encrypted")),
             "flask": Case(_flask(handler), env("flask")),
             "flask-noop": Case(_flask(handler, noop=True), env("flask")),
+            "flask-sessionware": Case(_flask(handler, sessionware=True), env("flask")),
             "beaker": Case(_beaker(handler, permanent=permanent), env("beaker")),
         }
         for name, case in cases[scenario].items():

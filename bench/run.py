@@ -11,7 +11,7 @@ import pyperf
 from .common import time_app
 from .contestants import SCENARIOS, build_cases
 from .redis_store import REDIS_URL, redis_cases, time_call
-from .report import Table, machine, render, render_redis
+from .report import Table, machine, render, render_flask_pair, render_redis
 
 __all__ = ["main"]
 
@@ -61,6 +61,10 @@ def main() -> int:
     if len(means) < len(SCENARIOS) * len(cases[SCENARIOS[0]]):
         for (scenario, name), mean in sorted(means.items()):
             print(f"{scenario}/{name}: {mean * 1e6:.2f} us")
+        pair = render_flask_pair(means)
+        if pair:
+            print()
+            print(pair)
     else:
         print(render(Table.from_means(means)))
     print()

@@ -1,14 +1,15 @@
 """The visit counter and login/logout of ``plain_app``, written with Flask.
 
-Flask's own ``flask.session`` and the middleware's ``environ["session"]`` are one
-session, so Flask views and plain WSGI code (middleware, mounted apps) share it.
-Run it with ``python examples/flask_app.py`` (http://127.0.0.1:8000); configure it
-with ``SESSIONWARE_*`` environment variables. Needs ``pip install sessionware[flask]``.
+Configured the Flask way only: ``app.config`` (here from ``FLASK_*`` environment
+variables: ``FLASK_SECRET_KEY``, ``FLASK_SESSION_COOKIE_SECURE=true``, ...) and
+``init_app(app)``; sessionware reads Flask's own session keys. ``request.environ["session"]``
+is the same object as ``flask.session``, for sessionware's extras (``regenerate()``,
+``invalidate()``) and plain WSGI code. Run it with ``python examples/flask_app.py``
+(http://127.0.0.1:8000). Needs ``pip install sessionware[flask]``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
 import sys
@@ -16,7 +17,6 @@ import sys
 from flask import Flask, redirect, render_template_string, request, session
 from werkzeug.wrappers import Response
 
-from sessionware import SessionConfig
 from sessionware.flask_bridge import init_app
 
 PAGE = """<!doctype html>
@@ -28,25 +28,18 @@ PAGE = """<!doctype html>
 </form>{% endif %}
 """
 
-
-def load_config() -> SessionConfig:
-    """Read the settings from the environment, making a dev key if none is set."""
-    config = SessionConfig.from_env()
-    if config.secret_key is None:
-        print(
-            "sessionware Flask example: SESSIONWARE_SECRET_KEY is not set; signing with a "
-            "random key for this process only.",
-            file=sys.stderr,
-        )
-        config = dataclasses.replace(config, secret_key=secrets.token_hex(32))
-    return config
-
-
 app = Flask(__name__)
-# Flask's session is now the middleware's: Flask's SECRET_KEY is not used for it.
-middleware = init_app(app, load_config())
-#: Where the middleware puts the session ("session" unless SESSIONWARE_ENVIRON_KEY says).
-ENVIRON_KEY = middleware.config.environ_key
+app.config.update(SESSION_COOKIE_SAMESITE="Lax")
+# FLASK_SECRET_KEY, FLASK_SESSION_COOKIE_NAME, FLASK_PERMANENT_SESSION_LIFETIME, ...
+app.config.from_prefixed_env()
+if not app.config.get("SECRET_KEY"):
+    print(
+        "sessionware Flask example: FLASK_SECRET_KEY is not set; signing with a random "
+        "key for this process only.",
+        file=sys.stderr,
+    )
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
+init_app(app)
 
 
 @app.get("/")
@@ -63,22 +56,22 @@ def login() -> Response:
     if username:
         # regenerate() is sessionware's, not Flask's: reach it through the environ (the
         # same object as flask.session), which type checkers know nothing about.
-        request.environ[ENVIRON_KEY].regenerate()
+        request.environ["session"].regenerate()
         session["user"] = username
     return redirect("/", code=303)
 
 
 @app.post("/logout")
 def logout() -> Response:
-    """Log out: the middleware's session (the same object) ends, deleting the cookie."""
-    request.environ[ENVIRON_KEY].invalidate()
+    """Log out: the session ends and its cookie is deleted."""
+    request.environ["session"].invalidate()
     return redirect("/", code=303)
 
 
 @app.get("/whoami")
 def whoami() -> dict[str, object]:
-    """What the middleware's session holds, read through the WSGI environ."""
-    plain = request.environ[ENVIRON_KEY]
+    """What the session holds, read through the WSGI environ."""
+    plain = request.environ["session"]
     return {"user": plain.get("user"), "visits": plain.get("visits", 0)}
 
 

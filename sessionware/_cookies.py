@@ -49,11 +49,19 @@ def find_cookie(header: str, name: str) -> str | None:
                 raise DuplicateCookie(name)
             end = header.find(";", start + size)
             if end < 0:
-                return header[start + size :].strip(" \t")
-            found = header[start + size : end].strip(" \t")
+                return _unquote(header[start + size :].strip(" \t"))
+            found = _unquote(header[start + size : end].strip(" \t"))
             start = end
         start = header.find(prefix, start + 1)
     return found
+
+
+def _unquote(value: str) -> str:
+    # RFC 6265 lets a cookie value be wrapped in double quotes (WebTest and
+    # http.cookies send them so); werkzeug, hence Flask, strips them too.
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
 
 
 def find_cookies(header: str, name: str) -> list[str]:
@@ -75,9 +83,9 @@ def find_cookies(header: str, name: str) -> list[str]:
         if before < 0 or header[before] == ";":
             end = header.find(";", start + size)
             if end < 0:
-                found.append(header[start + size :].strip(" \t"))
+                found.append(_unquote(header[start + size :].strip(" \t")))
                 return found
-            found.append(header[start + size : end].strip(" \t"))
+            found.append(_unquote(header[start + size : end].strip(" \t")))
             start = end
         start = header.find(prefix, start + 1)
     return found

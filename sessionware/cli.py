@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from ._cli_cookies import add_commands as add_cookie_commands
 from ._cli_keys import add_commands as add_key_commands
 from .stores.base import Store, StoreError
 
@@ -22,6 +23,7 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sessionware", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    add_cookie_commands(commands)
     cleanup = commands.add_parser(
         "cleanup",
         help="delete expired sessions from a SQL store",

@@ -1,43 +1,294 @@
-"""Flask integration: Flask's ``session`` becomes the middleware's session.
+"""Flask integration: Flask's ``session`` is a sessionware session.
 
-Wrap the Flask app's WSGI callable in :class:`~sessionware.SessionMiddleware` and set
-:class:`MiddlewareSessionInterface` as its session interface (:func:`init_app` does both);
-``flask.session`` and ``request.environ["session"]`` are then one object, loaded
-lazily and saved once, by the middleware. Needs the ``flask`` extra
-(``pip install sessionware[flask]``); ``import sessionware`` alone never imports Flask.
+::
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    init_app(app)
+
+:func:`init_app` makes :class:`FlaskSessionInterface` Flask's session interface. It
+reads Flask's own settings (``SECRET_KEY``, ``SECRET_KEY_FALLBACKS``,
+``SESSION_COOKIE_*``, ``PERMANENT_SESSION_LIFETIME``, ``SESSION_REFRESH_EACH_REQUEST``,
+``MAX_COOKIE_SIZE``, ``APPLICATION_ROOT``) from ``app.config`` as Flask does, on every
+request, and has a sessionware :class:`~sessionware.SessionInterface` (signed cookie by
+default, or server-side) open the session lazily and write the cookie. Every request
+Flask handles gets it, whether or not it passed through
+:class:`~sessionware.SessionMiddleware`: ``test_request_context()``,
+``test_client().session_transaction()`` and ``flash()`` work as with Flask's built-in
+sessions. Behind the middleware, ``flask.session`` is the middleware's session (same
+object as ``request.environ["session"]``) and the middleware saves it.
+
+Needs the ``flask`` extra (``pip install sessionware[flask]``); ``import sessionware``
+alone never imports Flask.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+import logging
+from functools import partial
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
-from flask.sessions import SessionInterface as _MiddlewareSessionInterface
+from flask.sessions import SecureCookieSessionInterface as _FlaskCookieInterface
+from flask.sessions import SessionInterface as _FlaskSessionInterface
 from flask.sessions import SessionMixin as _FlaskSessionMixin
 
+from ._flask_config import FlaskConfigReader
 from .config import SessionConfig
-from .errors import SessionwareError
-from .middleware import SessionMiddleware
+from .errors import SessionUnavailable, SessionwareError
+from .interface import SessionInterface
+from .lazy import LazySession
+from .middleware import _RequestSession
+from .securecookie import SecureCookieSessionInterface
+from .sessions import NullSession
 
 if TYPE_CHECKING:
     from flask import Flask, Request, Response
 
-    from .interface import SessionInterface
+__all__ = [
+    "FlaskNullSession",
+    "FlaskSessionInterface",
+    "MiddlewareMissing",
+    "MiddlewareSessionInterface",
+    "init_app",
+]
 
-__all__ = ["MiddlewareMissing", "MiddlewareSessionInterface", "init_app"]
+logger = logging.getLogger("sessionware")
+
+_UNAVAILABLE = (
+    "The session is unavailable because no secret key was set. Set app.secret_key "
+    "(app.config['SECRET_KEY']) to something unique and secret, e.g. from "
+    "python -c 'import secrets; print(secrets.token_hex(32))'."
+)
+
+
+class FlaskNullSession(NullSession):
+    """The session of a Flask app without a secret key: writes say how to set one.
+
+    Writes raise :class:`~sessionware.SessionUnavailable`, a :class:`RuntimeError`
+    whose message starts as Flask's does ("The session is unavailable ...").
+    """
+
+    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise SessionUnavailable(_UNAVAILABLE)
+
+    __setitem__ = __delitem__ = popitem = setdefault = _fail
+
+
+class FlaskSessionInterface(_FlaskSessionInterface):
+    """Flask's session interface, backed by a sessionware :class:`SessionInterface`.
+
+    With no ``config`` the settings come from ``app.config`` on each request (a
+    config is rebuilt only when one of the keys changed); keyword ``settings`` win
+    over ``app.config``; a ``config`` replaces it altogether.
+
+    :param config: a fixed :class:`~sessionware.SessionConfig`; ``app.config`` is
+        then not read.
+    :param interface: the back end that reads and writes sessions; by default a
+        :class:`~sessionware.SecureCookieSessionInterface` (the cookie Flask writes).
+    :param settings: :class:`~sessionware.SessionConfig` settings that win over
+        ``app.config``.
+    :raises TypeError: both ``config`` and ``settings``, an unknown setting, or an
+        argument of the wrong type.
+    """
+
+    # Flask types this as its own NullSession; it only ever calls it with no arguments.
+    null_session_class = FlaskNullSession  # type: ignore[assignment]
+
+    def __init__(
+        self,
+        config: SessionConfig | None = None,
+        *,
+        interface: SessionInterface | None = None,
+        **settings: Any,
+    ) -> None:
+        if config is not None and settings:
+            raise TypeError(
+                f"pass either config= or settings ({', '.join(sorted(settings))}), not both."
+            )
+        if config is not None and not isinstance(config, SessionConfig):
+            raise TypeError(f"config must be a SessionConfig, got {type(config).__name__}.")
+        if interface is not None and not isinstance(interface, SessionInterface):
+            raise TypeError(
+                f"interface must be a sessionware SessionInterface, got {type(interface).__name__}."
+            )
+        self.interface: SessionInterface = interface or SecureCookieSessionInterface()
+        self._config = config
+        self._reader = FlaskConfigReader(settings)
+        #: The app :func:`init_app` installed this interface on, for :attr:`config`.
+        self.app: Flask | None = None
+
+    def __repr__(self) -> str:
+        source = "fixed config" if self._config is not None else "app.config"
+        return f"<FlaskSessionInterface {type(self.interface).__name__} from {source}>"
+
+    @property
+    def config(self) -> SessionConfig:
+        """The settings in force now for the app :func:`init_app` installed this on.
+
+        (``init_app`` used to return the middleware, whose ``config`` this stands in for.)
+
+        :raises RuntimeError: the interface was not installed by :func:`init_app` and
+            has no fixed config; call :meth:`config_for` with the app.
+        """
+        if self._config is not None:
+            return self._config
+        if self.app is None:
+            raise RuntimeError(
+                "this FlaskSessionInterface reads app.config but was not installed by "
+                "init_app(app); call config_for(app) instead."
+            )
+        return self.config_for(self.app)
+
+    def config_for(self, app: Flask) -> SessionConfig:
+        """The session settings in force for ``app`` now.
+
+        :raises ValueError: ``app.config`` holds a session setting sessionware refuses
+            (the message names the Flask key).
+        """
+        config = self._config
+        return config if config is not None else self._reader.config(app.config)
+
+    def open_session(self, app: Flask, request: Request) -> _FlaskSessionMixin | None:
+        """Return the request's session, opened only when a view first touches it.
+
+        Behind :class:`~sessionware.SessionMiddleware` that is the middleware's own
+        session. ``None`` (Flask then uses :class:`FlaskNullSession`) when no secret
+        key is set.
+        """
+        config = self.config_for(app)
+        environ = request.environ
+        session = environ.get(config.environ_key)
+        if not isinstance(session, LazySession):
+            if not config.secret_key:
+                return None
+            # In the environ too, so plain WSGI code and sessionware's own extras
+            # (regenerate, invalidate) reach the same object as flask.session.
+            session = environ[config.environ_key] = LazySession(self.interface, config, environ)
+        # Flask only needs the mapping and the new/modified/accessed/permanent
+        # attributes, which every sessionware session has.
+        return cast(_FlaskSessionMixin, session)
+
+    def is_null_session(self, obj: object) -> bool:
+        """Whether ``obj`` is a session that must not be saved; never opens one."""
+        if isinstance(obj, LazySession):
+            loaded = obj.loaded
+            return loaded is not None and obj._interface.is_null_session(loaded)
+        return isinstance(obj, NullSession)
+
+    def save_session(self, app: Flask, session: _FlaskSessionMixin, response: Response) -> None:
+        """Put the session's ``Set-Cookie`` and ``Vary`` on ``response``.
+
+        Does nothing for a session no view touched, and nothing behind the middleware,
+        which saves its session itself.
+        """
+        if not isinstance(session, LazySession) or isinstance(session, _RequestSession):
+            return
+        interface, config = session._interface, session._config
+        # From here on a change cannot reach this response's cookie: LazySession logs
+        # such late writes, unless the back end saves them when the response closes.
+        session.headers_sent = True
+        if interface.saves_after_response:
+            response.call_on_close(partial(_close, session))
+        loaded = session.loaded
+        if loaded is None or interface.is_null_session(loaded):
+            return
+        headers: list[tuple[str, str]] = []
+        interface.save_session(config, loaded, headers)
+        response_headers = response.headers
+        for name, value in headers:
+            if name.lower() == "vary" and "Vary" in response_headers:
+                # Merge with the view's Vary; werkzeug's HeaderSet costs more than all
+                # the rest of the save, so it is only built when there is one.
+                response.vary.update(part.strip() for part in value.split(","))
+            else:
+                response_headers.add(name, value)
+
+    # Flask's getters, for extensions that ask the interface about the cookie.
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """The session cookie's name."""
+        return self.config_for(app).cookie_name
+
+    def get_cookie_domain(self, app: Flask) -> str | None:
+        """The cookie's ``Domain`` attribute, or ``None``."""
+        return self.config_for(app).cookie_domain
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """The cookie's ``Path`` attribute."""
+        return self.config_for(app).cookie_path
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        """Whether the cookie is ``HttpOnly``."""
+        return self.config_for(app).cookie_httponly
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Whether the cookie is ``Secure``."""
+        return self.config_for(app).cookie_secure
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        """The cookie's ``SameSite`` attribute, or ``None``."""
+        return self.config_for(app).cookie_samesite
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        """Whether the cookie is ``Partitioned``."""
+        return self.config_for(app).cookie_partitioned
+
+
+def _close(session: LazySession) -> None:
+    """After the response: let the back end save what changed while the body streamed."""
+    loaded = session.loaded
+    if loaded is not None and not session._interface.is_null_session(loaded):
+        session._interface.close_session(session._config, loaded)
+
+
+def init_app(
+    app: Flask,
+    config: SessionConfig | None = None,
+    *,
+    interface: SessionInterface | None = None,
+    **settings: Any,
+) -> FlaskSessionInterface:
+    """Make sessionware Flask's session, configured from ``app.config``.
+
+    Arguments are those of :class:`FlaskSessionInterface`. The settings are checked
+    now, so a bad ``app.config`` fails at start-up; later changes to ``app.config``
+    take effect on the next request. Returns the interface, also found at
+    ``app.session_interface`` and ``app.extensions["sessionware"]``.
+
+    To share the session with WSGI code outside Flask, wrap the app (or the stack
+    around it) in :class:`~sessionware.SessionMiddleware` with the same settings;
+    ``flask.session`` is then the middleware's session.
+    """
+    bridge = FlaskSessionInterface(config, interface=interface, **settings)
+    bridge.config_for(app)
+    replaced = app.session_interface
+    if type(replaced) is not _FlaskCookieInterface and not isinstance(
+        replaced, FlaskSessionInterface
+    ):
+        # A custom Flask interface would silently stop working: say so.
+        logger.warning(
+            "init_app replaces the app's session interface, a %s; sessionware's %s "
+            "handles the app's sessions now.",
+            type(replaced).__name__,
+            type(bridge.interface).__name__,
+        )
+    bridge.app = app
+    app.session_interface = bridge
+    app.extensions["sessionware"] = bridge
+    return bridge
 
 
 class MiddlewareMissing(SessionwareError, RuntimeError):
     """A Flask request reached :class:`MiddlewareSessionInterface` without the middleware."""
 
 
-class MiddlewareSessionInterface(_MiddlewareSessionInterface):
-    """A Flask session interface that hands Flask the middleware's session.
+class MiddlewareSessionInterface(_FlaskSessionInterface):
+    """A Flask session interface that only hands Flask the middleware's session.
 
-    It loads and saves nothing itself: :class:`~sessionware.SessionMiddleware`, wrapped
-    around ``app.wsgi_app``, opens the session lazily and writes the cookie, so Flask's
-    ``SECRET_KEY`` and ``SESSION_COOKIE_*`` settings play no part; configure the
-    middleware instead. Flask's ``test_client().session_transaction()`` cannot work
-    with it (its requests bypass the middleware); set up session data with a request.
+    Prefer :func:`init_app`, which also works without the middleware. This one loads
+    and saves nothing itself: :class:`~sessionware.SessionMiddleware`, wrapped around
+    ``app.wsgi_app``, does, so Flask's ``SECRET_KEY`` and ``SESSION_COOKIE_*`` play no
+    part, and ``session_transaction()`` cannot work with it.
 
     :param environ_key: where the middleware puts the session; its ``environ_key``.
     """
@@ -57,32 +308,10 @@ class MiddlewareSessionInterface(_MiddlewareSessionInterface):
             raise MiddlewareMissing(
                 f"Flask asked for the session, but the request has no "
                 f"environ[{self.environ_key!r}]: wrap the app with "
-                "app.wsgi_app = SessionMiddleware(app.wsgi_app, ...) (or call "
-                "sessionware.flask_bridge.init_app(app, ...)), and give "
-                "MiddlewareSessionInterface the middleware's environ_key."
+                "app.wsgi_app = SessionMiddleware(app.wsgi_app, ...), or use "
+                "sessionware.flask_bridge.init_app(app), which works without it."
             ) from None
-        # Flask only needs the mapping and the new/modified/accessed/permanent
-        # attributes, which every sessionware session has.
         return cast(_FlaskSessionMixin, session)
 
     def save_session(self, app: Flask, session: _FlaskSessionMixin, response: Response) -> None:
         """Do nothing: the middleware saves the session when the headers go out."""
-
-
-def init_app(
-    app: Flask,
-    config: SessionConfig | None = None,
-    *,
-    interface: SessionInterface | None = None,
-    **settings: Any,
-) -> SessionMiddleware:
-    """Wrap ``app.wsgi_app`` in the middleware and make it Flask's session.
-
-    ``app`` stays the Flask object (so ``app.run`` and ``app.test_client`` keep
-    working); the middleware is returned for inspection. Arguments are those of
-    :class:`~sessionware.SessionMiddleware`.
-    """
-    middleware = SessionMiddleware(app.wsgi_app, config, interface=interface, **settings)
-    app.session_interface = MiddlewareSessionInterface(middleware.config.environ_key)
-    app.wsgi_app = middleware  # type: ignore[method-assign]
-    return middleware

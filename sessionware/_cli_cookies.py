@@ -1,0 +1,191 @@
+"""``sessionware gen-key``, ``sign`` and ``inspect``: signed cookies from the shell.
+
+The secret key comes from ``SESSIONWARE_SECRET_KEY``, ``SESSIONWARE_SECRET_KEY_FILE`` or
+``--key-file``, never from an argument (arguments show in ``ps`` and shell history), and
+is never printed. The other ``SESSIONWARE_*`` variables (fallback keys, the lifetime)
+apply as they do to the app, so ``inspect`` judges a cookie as the app would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from ._signing import BadCookie, _b64decode
+from .config import SessionConfig
+from .securecookie import SecureCookieSessionInterface
+from .testing import session_cookie
+
+__all__ = ["add_commands"]
+
+#: Exit statuses: the cookie was refused; the command was misused or misconfigured.
+REFUSED, USAGE = 1, 2
+# Verify signatures without an age limit, then judge the age: an expired cookie is
+# still reported (data, age), and then refused.
+_NO_AGE_LIMIT = 2**62
+
+Subparsers = Any  # argparse's _SubParsersAction, which typeshed keeps private
+
+
+def add_commands(subparsers: Subparsers) -> None:
+    """Register ``gen-key``, ``sign`` and ``inspect`` on the ``sessionware`` parser."""
+    gen_key = subparsers.add_parser(
+        "gen-key",
+        help="print a new random secret key",
+        description="Print a new random secret key (hex) for SESSIONWARE_SECRET_KEY.",
+    )
+    gen_key.add_argument(
+        "--bytes",
+        type=int,
+        default=32,
+        help="bytes of randomness, at least 32 (default: %(default)s)",
+    )
+    gen_key.set_defaults(run=_gen_key)
+
+    sign = subparsers.add_parser(
+        "sign",
+        help="print a signed session cookie value for some JSON",
+        description="Print the cookie value of a session holding JSON (an object). " + _KEY_HELP,
+    )
+    sign.add_argument("json", metavar="JSON", help="the session data, e.g. '{\"user_id\": 1}'")
+    sign.add_argument(
+        "--permanent", action="store_true", help="mark the session permanent (_permanent)"
+    )
+    _key_file_option(sign)
+    sign.set_defaults(run=_sign)
+
+    inspect = subparsers.add_parser(
+        "inspect",
+        help="verify a session cookie and print what it holds",
+        description="Verify a session cookie value and print its data as JSON, its age, "
+        "which key signed it and whether it has expired. Exits 1 if the cookie is "
+        "tampered, expired or garbled. " + _KEY_HELP,
+    )
+    inspect.add_argument(
+        "cookie", metavar="COOKIE", help="the cookie value (or name=value); - reads stdin"
+    )
+    _key_file_option(inspect)
+    inspect.set_defaults(run=_inspect)
+
+
+_KEY_HELP = (
+    "The key comes from SESSIONWARE_SECRET_KEY, SESSIONWARE_SECRET_KEY_FILE or --key-file; "
+    "SESSIONWARE_SECRET_KEY_FALLBACKS and SESSIONWARE_PERMANENT_LIFETIME apply too."
+)
+
+
+def _key_file_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--key-file",
+        metavar="PATH",
+        help="read the secret key from this file (wins over the environment)",
+    )
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"sessionware: {message}", file=sys.stderr)
+    return status
+
+
+def _config(args: argparse.Namespace) -> SessionConfig:
+    """The app's settings from the environment, with ``--key-file`` winning.
+
+    :raises ValueError: the settings are wrong or give no secret key.
+    """
+    environ = dict(os.environ)
+    overrides: dict[str, Any] = {}
+    if args.key_file is not None:
+        environ.pop("SESSIONWARE_SECRET_KEY", None)
+        environ.pop("SESSIONWARE_SECRET_KEY_FILE", None)
+        overrides["secret_key_file"] = args.key_file
+    config = SessionConfig.from_env(environ=environ, **overrides)
+    if not config.secret_key:
+        raise ValueError(
+            "no secret key: set SESSIONWARE_SECRET_KEY or SESSIONWARE_SECRET_KEY_FILE, or "
+            "pass --key-file PATH (never the key itself as an argument)."
+        )
+    return config
+
+
+def _with_config(args: argparse.Namespace, then: Callable[[SessionConfig], int]) -> int:
+    try:
+        config = _config(args)
+    except (TypeError, ValueError) as exc:
+        return _fail(str(exc), USAGE)
+    return then(config)
+
+
+def _gen_key(args: argparse.Namespace) -> int:
+    if args.bytes < 32:
+        return _fail(f"--bytes {args.bytes} is too few; use at least 32.", USAGE)
+    print(secrets.token_hex(args.bytes))
+    return 0
+
+
+def _sign(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(args.json)
+    except ValueError as exc:
+        return _fail(f"JSON is not valid JSON ({exc}).", USAGE)
+    if not isinstance(data, dict) or not data:
+        return _fail("JSON must be a non-empty object, e.g. '{\"user_id\": 1}'.", USAGE)
+    if args.permanent:
+        data["_permanent"] = True
+
+    def sign(config: SessionConfig) -> int:
+        print(session_cookie(data, config))
+        return 0
+
+    return _with_config(args, sign)
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    value = (sys.stdin.readline() if args.cookie == "-" else args.cookie).strip()
+    name, equals, rest = value.partition("=")
+    if equals and "." not in name:
+        value = rest  # given as name=value, as in a Cookie header
+    return _with_config(args, lambda config: _report(value, config))
+
+
+def _report(value: str, config: SessionConfig) -> int:
+    interface = SecureCookieSessionInterface()
+    signer = interface._signer(config)
+    if signer is None:  # pragma: no cover - _config insists on a key
+        return _fail("no secret key.", USAGE)
+    now = int(time.time())
+    try:
+        payload, key_index = signer.loads(value, now, _NO_AGE_LIMIT)
+        signed_at = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode("ascii")), "big")
+        data = interface.serializer.loads(payload.decode("utf-8"))
+    except BadCookie as exc:
+        return _fail(f"refused: {exc.reason}.", REFUSED)
+    except (ValueError, RecursionError):
+        return _fail("refused: the signed payload is not tagged JSON.", REFUSED)
+    if not isinstance(data, dict):
+        return _fail("refused: the signed payload is not a JSON object.", REFUSED)
+    age = now - signed_at
+    expired = age > config.lifetime_seconds
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+    print(f"signed at: {datetime.fromtimestamp(signed_at, UTC).isoformat()}")
+    print(f"age: {age} seconds (lifetime {config.lifetime_seconds})")
+    if key_index == 0:
+        print("signed with: the current key")
+    else:
+        # Fallbacks are tried newest first; number them as SECRET_KEY_FALLBACKS lists them.
+        count = len(config.secret_key_fallbacks)
+        print(f"signed with: fallback key {count - key_index + 1} of {count} (oldest first)")
+    print(f"expired: {'yes' if expired else 'no'}")
+    if expired:
+        return _fail(
+            f"refused: the cookie is {age} seconds old, older than the lifetime of "
+            f"{config.lifetime_seconds} seconds.",
+            REFUSED,
+        )
+    return 0

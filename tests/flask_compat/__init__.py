@@ -1,0 +1,1 @@
+"""The pytest plugin ``make flask-compat`` loads into Flask's own test suite."""

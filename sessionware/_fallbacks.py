@@ -17,14 +17,10 @@ from collections.abc import Sequence
 from .errors import InsecureSecretWarning
 
 __all__ = [
-    "MIN_FALLBACK_BYTES",
     "check_fallback_lengths",
     "parse_fallbacks",
     "read_fallbacks_file",
 ]
-
-#: A fallback key shorter than this many bytes is refused outright.
-MIN_FALLBACK_BYTES = 16
 
 _FORMS = (
     'give a JSON list such as ["old-key-1", "old-key-2"] (oldest first), one key per line, '
@@ -83,19 +79,16 @@ def read_fallbacks_file(path: str | os.PathLike[str]) -> tuple[str, ...]:
 def check_fallback_lengths(
     fallbacks: Sequence[str | bytes], min_bytes: int, stacklevel: int
 ) -> None:
-    """Refuse fallbacks under :data:`MIN_FALLBACK_BYTES`; warn under ``min_bytes``.
+    """Warn of each fallback under ``min_bytes``, as of a short ``secret_key``.
 
     A fallback only ever widens what verifies, so one that can be guessed lets anyone
-    forge sessions while giving nothing back; a split key is the likely cause.
+    forge sessions: it is never accepted silently. It is not refused, for the same
+    reason a short ``secret_key`` is not: refusing would log out every user it signed
+    (and break Flask apps whose ``SECRET_KEY_FALLBACKS`` are short) without making the
+    key any longer.
     """
     for index, key in enumerate(fallbacks):
         size = len(key.encode("utf-8") if isinstance(key, str) else key)
-        if size < MIN_FALLBACK_BYTES:
-            raise ValueError(
-                f"secret_key_fallbacks[{index}] is only {size} bytes long, short enough to "
-                f"guess; fallbacks must have at least {MIN_FALLBACK_BYTES} bytes. If an old "
-                "key was split at commas, give the keys as a JSON list or one per line."
-            )
         if size < min_bytes:
             warnings.warn(
                 f"secret_key_fallbacks[{index}] is only {size} bytes long; keys should "

@@ -77,8 +77,8 @@ class SessionConfig:
         :class:`~sessionware.NullSession`.
     :param secret_key_fallbacks: older keys, oldest first and newest last, still
         accepted when verifying; cookies signed with one are re-signed with
-        ``secret_key`` on the same response. A fallback under 16 bytes is refused
-        (one that can be guessed lets anyone forge sessions); under 32 bytes warns.
+        ``secret_key`` on the same response. Like ``secret_key``, a fallback under 32
+        bytes draws an :class:`~sessionware.InsecureSecretWarning`.
     :param secret_key_file: read the secret key from this file (for container
         secrets); surrounding whitespace is stripped. Exclusive with ``secret_key``.
     :param environ_key: the WSGI environ key that holds the session.

@@ -13,7 +13,11 @@ _OPTIONAL_TEXT = ("secret_key", "cookie_domain", "cookie_samesite")
 _FLAGS = ("cookie_secure", "cookie_httponly", "cookie_partitioned", "refresh_each_request")
 _NUMBERS = ("permanent_lifetime", "max_cookie_size")
 _SECRET = ("secret_key", "secret_key_fallbacks", "secret_key_file")
-KNOWN = frozenset((*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, "secret_key_fallbacks"))
+# Seconds, or empty / "none" / "off" for None.
+_OPTIONAL_SECONDS = ("idle_timeout", "absolute_timeout")
+KNOWN = frozenset(
+    (*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, *_OPTIONAL_SECONDS, "secret_key_fallbacks")
+)
 
 
 def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) -> dict[str, Any]:
@@ -42,6 +46,17 @@ def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) ->
             if text.lower() not in _TRUE | _FALSE:
                 raise ValueError(f"{describe(key)}={shown} is not a boolean; use true or false.")
             settings[key] = text.lower() in _TRUE
+        elif key in _OPTIONAL_SECONDS:
+            if text.lower() in ("", "none", "off"):
+                settings[key] = None
+                continue
+            try:
+                settings[key] = float(text)
+            except ValueError:
+                raise ValueError(
+                    f"{describe(key)}={shown} is not a number; give a number of seconds, "
+                    "or none to turn it off."
+                ) from None
         else:
             try:
                 number = float(text) if key == "permanent_lifetime" else int(text)

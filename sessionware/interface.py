@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from . import events
 from ._cookies import (
     DuplicateCookie,
     add_vary_cookie,
@@ -176,7 +177,9 @@ class SessionInterface:
         try:
             return find_cookie(header, config.cookie_name)
         except DuplicateCookie:
-            self.log_refused(config, "the request carries the cookie more than once")
+            self.log_refused(
+                config, "the request carries the cookie more than once", code="duplicate"
+            )
             return None
 
     def _verified_cookie(
@@ -191,7 +194,10 @@ class SessionInterface:
         try:
             payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
         except BadCookie as exc:
-            self.log_refused(config, exc.reason, expired=exc.expired)
+            code = "expired" if exc.expired else "malformed"
+            if "does not match" in exc.reason:
+                code = "bad_signature"
+            self.log_refused(config, exc.reason, expired=exc.expired, code=code)
             return None
         return value, payload, key_index
 
@@ -225,8 +231,18 @@ class SessionInterface:
         """
         add_vary_cookie(headers)
 
-    def log_refused(self, config: SessionConfig, reason: str, *, expired: bool = False) -> None:
-        """Log why a request's session cookie was refused, never with its value."""
+    def log_refused(
+        self, config: SessionConfig, reason: str, *, expired: bool = False, code: str | None = None
+    ) -> None:
+        """Log why a request's session cookie was refused, never with its value.
+
+        Also emits a ``refused`` :mod:`~sessionware.events` event whose reason is
+        ``code`` (one of :data:`sessionware.events.REFUSAL_REASONS`); without one,
+        ``"expired"`` or ``"malformed"``.
+        """
+        if code is None:
+            code = "expired" if expired else "malformed"
+        events.emit("refused", reason=code, cookie_name=config.cookie_name, interface=self)
         logger.log(
             logging.INFO if expired else logging.WARNING,
             "Refused the %r session cookie: %s; starting a new session.",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from types import TracebackType
 
 try:
     import sqlalchemy as sa
@@ -66,8 +67,12 @@ class SQLStore(Store):
         self.engine = engine
         self.table = _table(table_name)
         self.clock: Callable[[], float] = clock or time.time
+        # Quoted names a driver's message may keep: they say which object failed.
+        self._identifiers = frozenset(
+            [table_name, *self.table.c.keys(), *(str(index.name) for index in self.table.indexes)]
+        )
         if create_table:
-            with _store_errors():
+            with self._errors():
                 try:
                     self.table.create(engine, checkfirst=True)
                 except sa.exc.DBAPIError:
@@ -82,7 +87,7 @@ class SQLStore(Store):
         """Return the live record of ``sid``, or ``None``."""
         t = self.table
         query = sa.select(t.c.data, t.c.version).where(t.c.id == sid, t.c.expires_at > self.clock())
-        with _store_errors(), self.engine.connect() as conn:
+        with self._errors(), self.engine.connect() as conn:
             row = conn.execute(query).first()
         return None if row is None else StoreRecord(row.data, row.version)
 
@@ -96,17 +101,18 @@ class SQLStore(Store):
                 .where(t.c.id == sid, t.c.version == version, t.c.expires_at > now)
                 .values(data=data, version=version + 1, expires_at=now + ttl)
             )
-            with _store_errors(), self.engine.begin() as conn:
+            with self._errors(), self.engine.begin() as conn:
                 return version + 1 if conn.execute(query).rowcount == 1 else None
-        try:
-            with _store_errors(), self.engine.begin() as conn:
-                # An expired row may hold the ID until cleanup runs: replace it.
-                conn.execute(t.delete().where(t.c.id == sid, t.c.expires_at <= now))
-                conn.execute(t.insert().values(id=sid, data=data, version=1, expires_at=now + ttl))
-        except StoreError as exc:
-            if isinstance(exc.__cause__, sa.exc.IntegrityError):
-                return None
-            raise
+        with self._errors():
+            try:
+                with self.engine.begin() as conn:
+                    # An expired row may hold the ID until cleanup runs: replace it.
+                    conn.execute(t.delete().where(t.c.id == sid, t.c.expires_at <= now))
+                    conn.execute(
+                        t.insert().values(id=sid, data=data, version=1, expires_at=now + ttl)
+                    )
+            except sa.exc.IntegrityError:
+                return None  # a live row holds the ID
         return 1
 
     def touch(self, sid: str, ttl: int) -> bool:
@@ -114,23 +120,26 @@ class SQLStore(Store):
         t = self.table
         now = self.clock()
         query = t.update().where(t.c.id == sid, t.c.expires_at > now).values(expires_at=now + ttl)
-        with _store_errors(), self.engine.begin() as conn:
+        with self._errors(), self.engine.begin() as conn:
             return conn.execute(query).rowcount == 1
 
     def delete(self, sid: str) -> None:
         """Remove the row of ``sid``."""
-        with _store_errors(), self.engine.begin() as conn:
+        with self._errors(), self.engine.begin() as conn:
             conn.execute(self.table.delete().where(self.table.c.id == sid))
 
     def cleanup(self) -> int:
         """Delete expired rows (one indexed ``DELETE``) and return how many."""
         query = self.table.delete().where(self.table.c.expires_at <= self.clock())
-        with _store_errors(), self.engine.begin() as conn:
+        with self._errors(), self.engine.begin() as conn:
             return conn.execute(query).rowcount
 
     def close(self) -> None:
         """Close the engine's pooled connections."""
         self.engine.dispose()
+
+    def _errors(self) -> _StoreErrors:
+        return _StoreErrors(self._identifiers)
 
 
 def _make_engine(url: str, timeout: float) -> sa.engine.Engine:
@@ -154,13 +163,46 @@ def _make_engine(url: str, timeout: float) -> sa.engine.Engine:
     return sa.create_engine(parsed, pool_timeout=timeout, pool_pre_ping=True, hide_parameters=True)
 
 
-@contextmanager
-def _store_errors() -> Iterator[None]:
-    try:
-        yield
-    except sa.exc.SQLAlchemyError as exc:
-        # The driver's own message: it names neither the statement's parameters (the
-        # session ID and data) nor the URL's password.
+class _StoreErrors:
+    """Turns SQLAlchemy's exceptions into a :class:`StoreError` that carries no data.
+
+    SQLAlchemy puts a statement's parameters (the session ID and data) into its
+    exception's message unless the engine has ``hide_parameters``, and an engine the
+    user passes may not. So the StoreError is neither chained to it (``__cause__``)
+    nor left in its ``__context__``, and keeps only the first line of the driver's
+    own message, with quoted text other than this table's names redacted.
+    """
+
+    def __init__(self, identifiers: frozenset[str]) -> None:
+        self.identifiers = identifiers
+
+    def __enter__(self) -> _StoreErrors:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not isinstance(exc, sa.exc.SQLAlchemyError):
+            return
         cause = getattr(exc, "orig", None) or exc
-        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
-        raise StoreError(f"SQL: {type(cause).__name__}: {reason}") from exc
+        lines = str(cause).strip().splitlines()
+        reason = _QUOTED.sub(self._redact, lines[0]) if lines else ""
+        error = StoreError(f"SQL: {type(cause).__name__}: {reason}")
+        try:
+            raise error
+        finally:
+            # Raised while SQLAlchemy's exception is being handled, the error would
+            # keep it as its context, and a logged traceback would print it.
+            error.__context__ = None
+
+    def _redact(self, match: re.Match[str]) -> str:
+        quoted = match.group(2)
+        return (
+            match.group(0) if quoted in self.identifiers else f"{match.group(1)}...{match.group(1)}"
+        )
+
+
+_QUOTED = re.compile(r"""(['"])(.*?)\1""")

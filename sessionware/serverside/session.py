@@ -1,12 +1,15 @@
-"""The session object of server-side stores: it remembers which keys it changed."""
+"""The session objects of server-side sessions: they only record what the request changed.
+
+Nothing here talks to a store; :mod:`.saving` turns what a session recorded into writes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from .errors import SessionUnavailable
-from .sessions import NullSession, SecureCookieSession
+from sessionware.errors import SessionUnavailable
+from sessionware.sessions import NullSession, SecureCookieSession
 
 __all__ = ["ServerSideSession", "StoreUnavailableSession"]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from sessionware.config import SessionConfig
-from sessionware.stores.base import Store, StoreError, StoreRecord
+from sessionware.stores.base import CorruptRecord, Store, StoreError, StoreRecord
 from sessionware.tagged import TaggedJSONSerializer
 
 from .merge import apply_changes, own_changes, parse
@@ -72,7 +72,10 @@ class SavePolicy:
 
         :raises StoreError: the store failed.
         """
-        record = self.store.get(sid)
+        try:
+            record = self.store.get(sid)
+        except CorruptRecord as exc:
+            return f"its stored record is corrupt ({exc.reason})"
         if record is None:
             return "its session is not in the store (expired or ended)"
         data = parse(self.serializer, record.data)

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from sessionware.errors import SessionwareError
 
-__all__ = ["Store", "StoreError", "StoreRecord"]
+__all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord"]
 
 
 class StoreRecord(NamedTuple):
@@ -51,6 +51,23 @@ class StoreError(SessionwareError):
         )
 
 
+class CorruptRecord(StoreError):
+    """A session's record exists but cannot be read as one.
+
+    Its data is not UTF-8 text, its version is not an integer, or the back end holds
+    something else under the key. :meth:`Store.get` raises it; the interface treats
+    it as no session (a fresh session and a log line), not as an outage.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        SessionwareError.__init__(
+            self,
+            f"The session store holds a corrupt record: {reason}. It is ignored and "
+            "expires with its TTL.",
+        )
+
+
 class Store:
     """Base class of session stores.
 
@@ -66,7 +83,11 @@ class Store:
     process_local: bool = False
 
     def get(self, sid: str) -> StoreRecord | None:
-        """Return the record of ``sid``, or ``None`` when there is none or it expired."""
+        """Return the record of ``sid``, or ``None`` when there is none or it expired.
+
+        :raises CorruptRecord: the record exists but cannot be read (not text, or a
+            version that is not an integer).
+        """
         raise NotImplementedError(
             f"{type(self).__name__}.get(sid) must return the StoreRecord of sid, or None"
         )

@@ -13,7 +13,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without the extra installed
     raise ImportError("RedisStore needs the redis client: pip install sessionware[redis]") from exc
 
-from .base import Store, StoreError, StoreRecord
+from .base import CorruptRecord, Store, StoreError, StoreRecord
 
 __all__ = ["RedisStore"]
 
@@ -95,16 +95,19 @@ class RedisStore(Store):
 
     def get(self, sid: str) -> StoreRecord | None:
         """Return the record of ``sid``, or ``None``."""
-        data, version = self._call(self.client.hmget, self.prefix + sid, ["d", "v"])
-        if data is None or version is None:
-            return None
-        return StoreRecord(data.decode("utf-8"), int(version))
+        try:
+            reply = self._call(self.client.hmget, self.prefix + sid, ["d", "v"])
+        except StoreError as exc:
+            if not exc.reason.startswith("Redis: ResponseError: WRONGTYPE"):
+                raise
+            raise CorruptRecord("Redis: the key holds something other than a hash") from None
+        return _record(reply)
 
     def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
         """Compare-and-set the record of ``sid`` (see :meth:`Store.set`)."""
         expected = "" if version is None else str(version)
         result = self._call(self._set, keys=[self.prefix + sid], args=[expected, data, ttl])
-        return None if result is None else int(result)
+        return None if result is None else _version(result, "the compare-and-set script")
 
     def touch(self, sid: str, ttl: int) -> bool:
         """Extend the expiry of ``sid``'s record (``EXPIRE``), keeping its data."""
@@ -121,6 +124,31 @@ class RedisStore(Store):
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with _store_errors():
             return method(*args, **kwargs)
+
+
+def _record(reply: Any) -> StoreRecord | None:
+    """The record in an ``HMGET d v`` reply; every bad reply becomes a StoreError."""
+    if not isinstance(reply, list | tuple) or len(reply) != 2:
+        raise StoreError("Redis: HMGET did not answer with two fields")
+    data, version = reply
+    if data is None or version is None:
+        return None
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = None
+    if not isinstance(data, str):
+        raise CorruptRecord("Redis: the record's data is not UTF-8 text")
+    return StoreRecord(data, _version(version, "the record's version", CorruptRecord))
+
+
+def _version(value: Any, what: str, error: type[StoreError] = StoreError) -> int:
+    if isinstance(value, bytes | str) and value.isdigit() and len(value) < 20:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise error(f"Redis: {what} is not an integer")
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 try:
     import sqlalchemy as sa
@@ -16,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
         "(or sessionware[postgres] for PostgreSQL)"
     ) from exc
 
-from .base import Store, StoreError, StoreRecord
+from .base import CorruptRecord, Store, StoreError, StoreRecord
 
 __all__ = ["SQLStore"]
 
@@ -86,10 +87,15 @@ class SQLStore(Store):
     def get(self, sid: str) -> StoreRecord | None:
         """Return the live record of ``sid``, or ``None``."""
         t = self.table
-        query = sa.select(t.c.data, t.c.version).where(t.c.id == sid, t.c.expires_at > self.clock())
+        data: sa.ColumnElement[Any] = t.c.data
+        if self.engine.dialect.name == "sqlite":
+            # SQLite stores any bytes as TEXT, and its driver fails on (and quotes in
+            # its message) text that is not UTF-8: read bytes and decode them here.
+            data = sa.cast(t.c.data, sa.LargeBinary).label("data")
+        query = sa.select(data, t.c.version).where(t.c.id == sid, t.c.expires_at > self.clock())
         with self._errors(), self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else StoreRecord(row.data, row.version)
+        return None if row is None else _record(row.data, row.version)
 
     def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
         """Compare-and-set the row of ``sid`` (see :meth:`Store.set`)."""
@@ -161,6 +167,19 @@ def _make_engine(url: str, timeout: float) -> sa.engine.Engine:
             )
         return sa.create_engine(parsed, connect_args={"timeout": timeout}, hide_parameters=True)
     return sa.create_engine(parsed, pool_timeout=timeout, pool_pre_ping=True, hide_parameters=True)
+
+
+def _record(data: object, version: object) -> StoreRecord:
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CorruptRecord("SQL: the row's data is not UTF-8 text") from None
+    if not isinstance(data, str):
+        raise CorruptRecord("SQL: the row's data is not text")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise CorruptRecord("SQL: the row's version is not an integer")
+    return StoreRecord(data, version)
 
 
 class _StoreErrors:

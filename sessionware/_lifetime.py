@@ -12,7 +12,15 @@ from typing import Any, NamedTuple
 from ._signing import _b64decode
 from .config import SessionConfig
 
-__all__ = ["CREATED_KEY", "Refusal", "created_at", "refusal", "reissue_due", "signed_at"]
+__all__ = [
+    "CREATED_KEY",
+    "Refusal",
+    "created_at",
+    "record_ttl",
+    "refusal",
+    "reissue_due",
+    "signed_at",
+]
 
 #: The session key holding the creation time (Unix seconds) while absolute_timeout is on.
 CREATED_KEY = "_created"
@@ -72,3 +80,19 @@ def reissue_due(config: SessionConfig, now: float, last_seen: int, fraction: flo
     """
     idle = config.idle_seconds
     return idle is not None and now - last_seen >= idle * fraction
+
+
+def record_ttl(config: SessionConfig, created: int | None, now: float) -> int:
+    """How long a store keeps a session's record after a write or touch.
+
+    The lifetime, or less when a timeout comes sooner, so that a store forgets a
+    session that timed out by itself (and lists it no longer).
+    """
+    # One second more than each timeout: a session is still valid when exactly the
+    # timeout has passed, so its record must still be there then.
+    seconds = config.lifetime_seconds
+    if config.idle_seconds is not None:
+        seconds = min(seconds, config.idle_seconds + 1)
+    if config.absolute_seconds is not None and created is not None:
+        seconds = min(seconds, max(1, created + config.absolute_seconds + 1 - int(now)))
+    return seconds

@@ -36,6 +36,9 @@ class SecureCookieSessionInterface(SessionInterface):
     #: fraction of ``idle_timeout`` old: fewer Set-Cookie headers, and an idle timeout
     #: that may fire up to this fraction early after the last request.
     idle_reissue_fraction: float = 0.1
+    #: Keep the creation time (``_created``) in the session even without
+    #: ``absolute_timeout``; subclasses that need it (revocation) turn it on.
+    records_creation: bool = False
 
     def open_session(
         self, config: SessionConfig, environ: WSGIEnviron
@@ -94,7 +97,7 @@ class SecureCookieSessionInterface(SessionInterface):
                 text = self.serializer.dumps(data)
                 if text != (session.loaded_text or "{}"):
                     session.modified = True
-            if data and config.absolute_seconds is not None:
+            if data and (config.absolute_seconds is not None or self.records_creation):
                 created = session.created_at
                 if session.regenerated or created is None:
                     created = int(self.clock())

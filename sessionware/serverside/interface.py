@@ -21,8 +21,11 @@ from sessionware.sessions import SessionMixin
 from sessionware.stores.base import Store, StoreError
 from sessionware.tagged import TaggedJSONSerializer
 
+from . import lifetime
 from .saving import OnStoreError, SavePolicy
 from .session import ServerSideSession, StoreUnavailableSession
+from .users import SessionInfo, SessionMetadata, UserSessions
+from .users import handle_of as users_handle
 
 __all__ = ["STORE_ERROR_KEY", "ServerSideSessionInterface"]
 
@@ -72,6 +75,13 @@ class ServerSideSessionInterface(SessionInterface):
         request. Capped at half the lifetime.
     :param max_retries: how many times a save re-applies its changes after losing a
         race before raising :class:`~sessionware.stores.StoreError`.
+    :param user_key: index every stored session under the value of
+        ``session[user_key]`` (a str or int), so that :meth:`sessions_of` lists a
+        user's sessions and :meth:`revoke` ends them; ``None`` (the default) keeps no
+        index. The store must have a :meth:`~sessionware.stores.Store.user_index`.
+    :param session_metadata: with ``user_key``, called with the request's environ
+        whenever a session's index entry is written; returns small JSON-able metadata
+        (at most 1 KB, e.g. the browser) that :meth:`sessions_of` shows.
     :param salt: separates ID signatures from other uses of the secret key.
     :param serializer: turns session data into text and back; tagged JSON, never pickle.
     :param clock: see :class:`~sessionware.SessionInterface`.
@@ -85,6 +95,9 @@ class ServerSideSessionInterface(SessionInterface):
     #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128).
     id_bytes: int = 32
     saves_after_response = True
+    #: With ``idle_timeout``, a read-only request touches the record (renewing the idle
+    #: clock) once its cookie is this fraction of the timeout old.
+    idle_touch_fraction: float = 0.1
 
     def __init__(
         self,
@@ -93,6 +106,8 @@ class ServerSideSessionInterface(SessionInterface):
         on_store_error: OnStoreError = "raise",
         touch_interval: timedelta | float = 60,
         max_retries: int = 10,
+        user_key: str | None = None,
+        session_metadata: SessionMetadata | None = None,
         salt: str | None = None,
         serializer: TaggedJSONSerializer | None = None,
         clock: Callable[[], float] | None = None,
@@ -128,6 +143,18 @@ class ServerSideSessionInterface(SessionInterface):
             new_sid=lambda: self.new_sid(),
             clock=self.clock,
         )
+        if user_key is not None and (not isinstance(user_key, str) or not user_key):
+            raise TypeError(f"user_key must be a non-empty str or None, got {user_key!r}.")
+        if session_metadata is not None and not callable(session_metadata):
+            raise TypeError(
+                f"session_metadata must be a callable taking the environ, got {session_metadata!r}."
+            )
+        #: The user index, with ``user_key``; ``None`` without.
+        self.users = (
+            None
+            if user_key is None
+            else UserSessions(store, user_key, session_metadata, lambda: self.clock())
+        )
         self._warned_processes = False
 
     @property
@@ -161,8 +188,16 @@ class ServerSideSessionInterface(SessionInterface):
         """Verify the cookie's signed ID and load its record from the store.
 
         A missing, forged, expired or unknown ID gives a new empty session (logged with
-        the reason, never the ID). A store failure follows ``on_store_error``.
+        the reason, never the ID). A store failure follows ``on_store_error``. A
+        session past its ``idle_timeout`` or ``absolute_timeout`` is deleted from the
+        store and replaced by a new one.
         """
+        session = self._open_session(config, environ)
+        if self.users is not None and isinstance(session, ServerSideSession):
+            session.environ = environ  # for session_metadata, when the index is written
+        return session
+
+    def _open_session(self, config: SessionConfig, environ: WSGIEnviron) -> SessionMixin | None:
         signer = self._signer(config)
         if signer is None:
             return None
@@ -183,14 +218,68 @@ class ServerSideSessionInterface(SessionInterface):
             environ[STORE_ERROR_KEY] = exc
             return StoreUnavailableSession()
         if isinstance(loaded, str):
-            self.log_refused(config, loaded)
+            code = "unknown_session" if "not in the store" in loaded else "malformed"
+            self.log_refused(config, loaded, code=code)
             return self.session_class()
         data, record = loaded
         session = self.session_class(data, new=False, sid=sid, version=record.version)
         session.loaded_text = record.data
-        session.reissue = key_index > 0
-        session.issued_at = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode()), "big")
-        return session
+        session.reissue = session.rotated = key_index > 0
+        issued = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode()), "big")
+        session.issued_at = issued
+        try:
+            return lifetime.opened(self, config, session, environ, sid, issued)
+        except StoreError as exc:
+            self.policy.failed(exc, "Serving a read-only empty session.")
+            environ[STORE_ERROR_KEY] = exc
+            return StoreUnavailableSession()
+
+    def sessions_of(self, user: object) -> list[SessionInfo]:
+        """The live sessions of ``user`` (a ``session[user_key]`` value), oldest first.
+
+        Each has an opaque :attr:`~SessionInfo.handle` (not the session ID), when it
+        was created, when it was last seen and its metadata. Needs ``user_key``.
+
+        :raises StoreError: the store failed.
+        """
+        return self._users().sessions_of(user)
+
+    def revoke(self, user: object, keep: object = None) -> int:
+        """End every session of ``user``, or all but ``keep``; return how many ended.
+
+        ``keep`` is a handle from :meth:`sessions_of` or a session (the request's own,
+        for "log out my other devices"). Ended sessions are deleted from the store, so
+        their cookies stop working at once; a request of one that is in flight cannot
+        write it back. Needs ``user_key``.
+
+        :raises StoreError: the store failed.
+        """
+        return self._users().revoke(user, keep, interface=self)
+
+    def revoke_handle(self, handle: str, *, user: object = None) -> bool:
+        """End the session ``handle`` names; ``False`` if there was none.
+
+        Pass ``user`` (the logged-in user) when the handle comes from a request, so
+        that a user can only end their own sessions. Needs ``user_key``.
+
+        :raises StoreError: the store failed.
+        """
+        return self._users().revoke_handle(handle, user, interface=self)
+
+    def handle_of(self, session: SessionMixin) -> str | None:
+        """The handle of ``session`` (e.g. to mark "this device" in a list), if indexed."""
+        users = self._users()
+        sid = getattr(session, "sid", None)
+        user = users.user_of(session)
+        return None if user is None or not isinstance(sid, str) else users_handle(user, sid)
+
+    def _users(self) -> UserSessions:
+        if self.users is None:
+            raise TypeError(
+                "this ServerSideSessionInterface keeps no user index; build it with "
+                "user_key='user_id' (the session key naming the user)."
+            )
+        return self.users
 
     def _warn_processes(self) -> None:
         if not self._warned_processes:
@@ -214,11 +303,16 @@ class ServerSideSessionInterface(SessionInterface):
                 f"{type(self).__name__} saves ServerSideSession objects, got "
                 f"{type(session).__name__}; make session_class a subclass of it."
             )
+        before = lifetime.saving(self, config, session)
         try:
             action = self.policy.save(config, session, late=False)
         except StoreError as exc:
             self.policy.failed(exc, "The session's changes were not saved.")
             return
+        try:
+            lifetime.saved(self, config, session, before, action)
+        except StoreError as exc:
+            self.policy.failed(exc, "The session was saved; its user index entry was not.")
         if action == "delete":
             self.delete_cookie(config, headers)
         elif action == "set" and session.sid is not None:

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
+from sessionware import events
+from sessionware._lifetime import record_ttl
 from sessionware.config import SessionConfig
 from sessionware.stores.base import CorruptRecord, Store, StoreError, StoreRecord
 from sessionware.tagged import TaggedJSONSerializer
@@ -63,6 +65,7 @@ class SavePolicy:
 
         :param consequence: what the failure costs the request, for the log line.
         """
+        events.emit("store_error", reason=exc.reason)
         if self.on_store_error == "raise":
             raise exc
         logger.error("%s %s", exc.reason, consequence)
@@ -90,7 +93,7 @@ class SavePolicy:
 
         :returns: what the cookie must do; a late save's answer cannot be sent.
         """
-        ttl = config.lifetime_seconds
+        ttl = record_ttl(config, session.created_at, self.clock())
         changed = self.changed(session)
         ended = session.ended_sid
         if ended is not None:

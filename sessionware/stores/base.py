@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 from sessionware.errors import SessionwareError
 
+from ._users import UserIndex, index_for
+
 __all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord"]
 
 
@@ -134,3 +136,16 @@ class Store:
 
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""
+
+    def user_index(self) -> UserIndex:
+        """The index of sessions by user and of "not before" times, in this store.
+
+        Needed only by ``ServerSideSessionInterface(user_key=...)`` and
+        :class:`~sessionware.revocation.RevocableCookieSessionInterface`. sessionware's
+        stores have one; a third-party store overrides this to return its own
+        :class:`~sessionware.stores.UserIndex` (built once: the result is kept).
+        """
+        index = self.__dict__.get("_user_index")
+        if index is None:
+            index = self.__dict__["_user_index"] = index_for(self)
+        return index

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from sessionware.stores import Store, StoreRecord
+from sessionware.stores import IndexEntry, Store, StoreRecord
 
 TTL = 3600
 
@@ -150,3 +150,102 @@ class StoreContract:
         record = store.get("counter")
         assert record is not None
         assert int(record.data) == threads * rounds
+
+    # The user index (Store.user_index()): each user's sessions and "not before" time.
+
+    def _session(self, store: Store, sid: str) -> IndexEntry:
+        store.set(sid, "{}", TTL, None)
+        return IndexEntry(f"h-{sid}", sid, f'{{"created": 1, "of": "{sid}"}}')
+
+    def test_index_lists_a_users_sessions(self, store: Store) -> None:
+        index = store.user_index()
+        assert store.user_index() is index
+        one, two = self._session(store, "ada-1"), self._session(store, "ada-2")
+        bob = self._session(store, "bob-1")
+        index.put("ada", one, TTL)
+        index.put("ada", two, TTL)
+        index.put("bob", bob, TTL)
+        assert sorted(index.entries("ada")) == [one, two]
+        assert index.entries("bob") == [bob]
+        assert index.entries("nobody") == []
+
+    def test_index_put_replaces_the_entry_of_a_handle(self, store: Store) -> None:
+        index = store.user_index()
+        entry = self._session(store, "s1")
+        index.put("ada", entry, TTL)
+        index.put("ada", entry._replace(info='{"seen": 2}'), TTL)
+        assert index.entries("ada") == [entry._replace(info='{"seen": 2}')]
+
+    def test_index_drops_sessions_that_ended(self, store: Store) -> None:
+        index = store.user_index()
+        one, two, three = (self._session(store, f"s{n}") for n in (1, 2, 3))
+        for entry in (one, two, three):
+            index.put("ada", entry, TTL)
+        store.delete("s1")
+        self.expire(store, "s2")
+        assert index.entries("ada") == [three]
+        index.remove("ada", three.handle)
+        assert index.entries("ada") == []
+        assert store.get("s3") is not None  # remove() leaves the record alone
+
+    def test_revoke_ends_every_session_of_the_user_but_the_kept_one(self, store: Store) -> None:
+        index = store.user_index()
+        one, two, three = (self._session(store, f"ada-{n}") for n in (1, 2, 3))
+        bob = self._session(store, "bob-1")
+        for entry in (one, two, three):
+            index.put("ada", entry, TTL)
+        index.put("bob", bob, TTL)
+        assert sorted(index.revoke("ada", keep=two.handle)) == [one, three]
+        assert [store.get(e.sid) is None for e in (one, two, three)] == [True, False, True]
+        assert index.entries("ada") == [two]
+        assert index.entries("bob") == [bob]
+        assert index.revoke("ada") == [two]
+        assert store.get(two.sid) is None
+        assert store.get(bob.sid) is not None
+        assert index.revoke("ada") == []
+
+    def test_a_revoked_session_cannot_be_written_back(self, store: Store) -> None:
+        index = store.user_index()
+        version = store.set("s1", "before", TTL, None)
+        entry = IndexEntry("h1", "s1", "{}")
+        index.put("ada", entry, TTL)
+        index.revoke("ada")
+        # What a request of the session that was in flight does afterwards:
+        assert store.set("s1", "after", TTL, version) is None
+        assert store.touch("s1", TTL) is False
+        index.put("ada", entry, TTL)
+        assert store.get("s1") is None
+        assert index.entries("ada") == []
+
+    def test_revoke_one(self, store: Store) -> None:
+        index = store.user_index()
+        one, two = self._session(store, "s1"), self._session(store, "s2")
+        index.put("ada", one, TTL)
+        index.put("ada", two, TTL)
+        assert index.revoke_one("ada", "no-such-handle") is None
+        assert index.revoke_one("bob", one.handle) is None  # not bob's
+        assert store.get("s1") is not None
+        assert index.revoke_one("ada", one.handle) == one
+        assert store.get("s1") is None
+        assert index.entries("ada") == [two]
+        assert index.revoke_one("ada", one.handle) is None
+
+    @pytest.mark.parametrize("user", ["{ada}", "Zoë 😀", "a:b c", "42"])
+    def test_users_with_any_characters(self, store: Store, user: str) -> None:
+        index = store.user_index()
+        entry = self._session(store, "s1")
+        index.put(user, entry, TTL)
+        assert index.entries(user) == [entry]
+        assert index.entries(user + "x") == []
+        index.set_not_before(user, 100, TTL)
+        assert index.not_before(user) == 100
+
+    def test_not_before_only_moves_forward(self, store: Store) -> None:
+        index = store.user_index()
+        assert index.not_before("ada") is None
+        index.set_not_before("ada", 1_700_000_100, TTL)
+        index.set_not_before("ada", 1_700_000_050, TTL)
+        assert index.not_before("ada") == 1_700_000_100
+        index.set_not_before("ada", 1_700_000_200, TTL)
+        assert index.not_before("ada") == 1_700_000_200
+        assert index.not_before("bob") is None

@@ -36,6 +36,9 @@ logger = logging.getLogger("sessionware")
 STORE_ERROR_KEY = "sessionware.store_error"
 
 _SID = re.compile(r"[A-Za-z0-9_-]{22,128}")
+#: The ID sizes accepted: at least 128 bits (OWASP), at most what fits ``_SID`` and
+#: the SQL store's 128-character ID column (96 bytes are 128 base64 characters).
+_ID_BYTES = range(16, 97)
 
 
 class ServerSideSessionInterface(SessionInterface):
@@ -74,7 +77,11 @@ class ServerSideSessionInterface(SessionInterface):
         between two expiry extensions of an unchanged session; 0 touches on every
         request. Capped at half the lifetime.
     :param max_retries: how many times a save re-applies its changes after losing a
-        race before raising :class:`~sessionware.stores.StoreError`.
+        race before raising :class:`~sessionware.stores.StoreError`. The default 30,
+        with the backoff, lets 64 requests write one session at the same moment.
+    :param retry_backoff: the first wait (seconds) before re-trying a save that lost
+        a race twice in a row; it doubles with each further loss, up to 50 ms, and
+        each wait is drawn at random below that (jitter). 0 retries at once.
     :param user_key: index every stored session under the value of
         ``session[user_key]`` (a str or int), so that :meth:`sessions_of` lists a
         user's sessions and :meth:`revoke` ends them; ``None`` (the default) keeps no
@@ -92,7 +99,8 @@ class ServerSideSessionInterface(SessionInterface):
     salt: str = "sessionware.session-id"
     #: HMAC digest of the signed ID.
     digest_method: str = "sha256"
-    #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128).
+    #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128). From 16
+    #: to 96, checked when the interface is built: 96 bytes fill the SQL ID column.
     id_bytes: int = 32
     saves_after_response = True
     #: With ``idle_timeout``, a read-only request touches the record (renewing the idle
@@ -105,7 +113,8 @@ class ServerSideSessionInterface(SessionInterface):
         *,
         on_store_error: OnStoreError = "raise",
         touch_interval: timedelta | float = 60,
-        max_retries: int = 10,
+        max_retries: int = 30,
+        retry_backoff: float = 0.002,
         user_key: str | None = None,
         session_metadata: SessionMetadata | None = None,
         salt: str | None = None,
@@ -133,6 +142,21 @@ class ServerSideSessionInterface(SessionInterface):
             )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
+        if (
+            isinstance(retry_backoff, bool)
+            or not isinstance(retry_backoff, int | float)
+            or not 0 <= retry_backoff <= 1
+        ):
+            raise ValueError(
+                "retry_backoff must be a number of seconds from 0 (retry at once) to 1, "
+                f"got {retry_backoff!r}."
+            )
+        id_bytes = self.id_bytes
+        if isinstance(id_bytes, bool) or not isinstance(id_bytes, int) or id_bytes not in _ID_BYTES:
+            raise ValueError(
+                f"id_bytes must be an int from 16 (128 bits) to 96 (the longest ID every "
+                f"store holds), got {id_bytes!r}; the default 32 gives 256 bits."
+            )
         #: Where every store read and write goes; built from the arguments above.
         self.policy = SavePolicy(
             store,
@@ -140,6 +164,7 @@ class ServerSideSessionInterface(SessionInterface):
             on_store_error=on_store_error,
             touch_interval=float(touch_interval),
             max_retries=max_retries,
+            retry_backoff=float(retry_backoff),
             new_sid=lambda: self.new_sid(),
             clock=self.clock,
         )
@@ -176,6 +201,11 @@ class ServerSideSessionInterface(SessionInterface):
     def max_retries(self) -> int:
         """How many times a save re-applies its changes after losing a race."""
         return self.policy.max_retries
+
+    @property
+    def retry_backoff(self) -> float:
+        """The first wait, in seconds, before re-trying a save that keeps losing races."""
+        return self.policy.retry_backoff
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.store!r} on_store_error={self.on_store_error!r}>"
@@ -216,7 +246,7 @@ class ServerSideSessionInterface(SessionInterface):
         except StoreError as exc:
             self.policy.failed(exc, "Serving a read-only empty session.")
             environ[STORE_ERROR_KEY] = exc
-            return StoreUnavailableSession()
+            return StoreUnavailableSession(sid=sid)
         if isinstance(loaded, str):
             code = "unknown_session" if "not in the store" in loaded else "malformed"
             self.log_refused(config, loaded, code=code)
@@ -291,6 +321,12 @@ class ServerSideSessionInterface(SessionInterface):
                 type(self.store).__name__,
             )
 
+    def is_null_session(self, obj: object) -> bool:
+        """Whether ``obj`` is never saved; a logout during an outage is saved."""
+        if isinstance(obj, StoreUnavailableSession) and obj.invalidated:
+            return False
+        return super().is_null_session(obj)
+
     def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
         """Write the session's changes to the store and set, refresh or delete the cookie.
 
@@ -298,6 +334,14 @@ class ServerSideSessionInterface(SessionInterface):
         """
         if session.accessed:
             add_vary_cookie(headers)
+        if isinstance(session, StoreUnavailableSession):
+            if session.invalidated:
+                # Logout while the store was down: the cookie goes whatever the store does.
+                if session.sid is not None:  # pragma: no branch - it has the cookie's ID
+                    self.policy.end(session.sid)
+                    session.sid = None
+                self.delete_cookie(config, headers)
+            return
         if not isinstance(session, ServerSideSession):
             raise TypeError(
                 f"{type(self).__name__} saves ServerSideSession objects, got "
@@ -308,6 +352,9 @@ class ServerSideSessionInterface(SessionInterface):
             action = self.policy.save(config, session, late=False)
         except StoreError as exc:
             self.policy.failed(exc, "The session's changes were not saved.")
+            if session.invalidated:
+                # Logged out: whatever failed, the cookie must not outlive the logout.
+                self.delete_cookie(config, headers)
             return
         try:
             lifetime.saved(self, config, session, before, action)
@@ -322,8 +369,33 @@ class ServerSideSessionInterface(SessionInterface):
                 session.issued_at = now
                 self.set_cookie(config, session, headers, signer.dumps(session.sid.encode(), now))
 
+    def discard_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Drop changes made while a response body that then failed streamed (logged)."""
+        if isinstance(session, StoreUnavailableSession):
+            pending = session.invalidated and session.sid is not None
+        else:
+            pending = isinstance(session, ServerSideSession) and (
+                self.policy.changed(session) or session.ended_sid is not None
+            )
+        if pending:
+            logger.warning(
+                "The response body failed after the headers were sent; the session's "
+                "changes made since then are not saved."
+            )
+
     def close_session(self, config: SessionConfig, session: SessionMixin) -> None:
         """Save changes made while the response body streamed (the cookie is already out)."""
+        if isinstance(session, StoreUnavailableSession):
+            if not session.invalidated or session.sid is None:
+                return
+            # invalidate() after the headers, while the store was down at open.
+            logger.warning(
+                "invalidate() was called after the response headers were sent; the "
+                "cookie cannot be removed, so the stored session is deleted if it can be."
+            )
+            self.policy.end(session.sid)
+            session.sid = None
+            return
         if not isinstance(session, ServerSideSession):
             return
         try:

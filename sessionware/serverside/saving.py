@@ -10,6 +10,8 @@ by ``touch_interval``), and applies ``on_store_error`` when the store fails.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -25,6 +27,9 @@ from .session import ServerSideSession
 __all__ = ["Action", "OnStoreError", "SavePolicy"]
 
 logger = logging.getLogger("sessionware")
+
+#: The longest wait between two tries of a save that keeps losing races (seconds).
+MAX_BACKOFF = 0.05
 
 OnStoreError = Literal["raise", "null"]
 #: What the response's cookie must do after a save: be set, be deleted, or nothing.
@@ -49,6 +54,7 @@ class SavePolicy:
         on_store_error: OnStoreError,
         touch_interval: float,
         max_retries: int,
+        retry_backoff: float,
         new_sid: Callable[[], str],
         clock: Callable[[], float],
     ) -> None:
@@ -57,6 +63,7 @@ class SavePolicy:
         self.on_store_error: OnStoreError = on_store_error
         self.touch_interval = touch_interval
         self.max_retries = max_retries
+        self.retry_backoff = retry_backoff
         self.new_sid = new_sid
         self.clock = clock
 
@@ -69,6 +76,22 @@ class SavePolicy:
         if self.on_store_error == "raise":
             raise exc
         logger.error("%s %s", exc.reason, consequence)
+
+    def end(self, sid: str) -> None:
+        """Delete the record of a session that was logged out (``invalidate()``).
+
+        Under ``on_store_error="null"`` a failure is logged and the save goes on, so
+        the response still removes the cookie; under ``"raise"`` it fails the request.
+        """
+        try:
+            self.store.delete(sid)
+        except StoreError as exc:
+            self.failed(
+                exc,
+                "Logout could not delete the session's stored record: the cookie is "
+                "removed from the browser, but a copy of it taken before the logout works "
+                "until the record expires.",
+            )
 
     def load(self, sid: str) -> tuple[dict[str, Any], StoreRecord] | str:
         """The data and record of ``sid``, or why there is none (for the log).
@@ -97,7 +120,7 @@ class SavePolicy:
         changed = self.changed(session)
         ended = session.ended_sid
         if ended is not None:
-            self.store.delete(ended)
+            self.end(ended)
             session.ended_sid = None
         if session.sid is None:
             if not session.data or not changed:
@@ -117,13 +140,11 @@ class SavePolicy:
                 "ID cannot reach the cookie, so the session keeps its ID."
             )
             regenerate = False
+        if regenerate:
+            # One atomic store step moves the data to a new ID (see Store.move).
+            return "set" if self.write(session, session.sid, ttl, move=True) else None
         if changed and not self.write(session, session.sid, ttl):
             return None
-        if regenerate:
-            old = session.sid
-            self.create(session, session.loaded_text or "{}", ttl)
-            self.store.delete(old)
-            return "set"
         if changed:
             return "set"
         if late:
@@ -146,6 +167,17 @@ class SavePolicy:
         issued = session.issued_at
         return issued is None or self.clock() - issued >= interval
 
+    def back_off(self, races: int) -> None:
+        """Wait before the next try after losing ``races`` races in a row.
+
+        Exponential with full jitter (a random wait up to ``retry_backoff * 2**(n-1)``,
+        at most :data:`MAX_BACKOFF`), so that many writers of one session spread out
+        instead of colliding again at once. The first lost race retries at once.
+        """
+        if self.retry_backoff > 0:
+            ceiling = min(MAX_BACKOFF, self.retry_backoff * 2 ** (races - 1))
+            time.sleep(random.uniform(0, ceiling))  # noqa: S311 - jitter, not a secret
+
     def create(self, session: ServerSideSession, text: str, ttl: int) -> None:
         """Store ``text`` under a fresh ID and give ``session`` that ID."""
         for _ in range(3):
@@ -156,8 +188,11 @@ class SavePolicy:
                 return
         raise StoreError("the store refused to create a record under three fresh session IDs")
 
-    def write(self, session: ServerSideSession, sid: str, ttl: int) -> bool:
+    def write(self, session: ServerSideSession, sid: str, ttl: int, *, move: bool = False) -> bool:
         """Compare-and-set the session; on a lost race re-apply its changes and retry.
+
+        With ``move`` the data goes to a fresh ID in the same atomic step that deletes
+        ``sid`` (:meth:`Store.move <sessionware.stores.Store.move>`): regenerate().
 
         :returns: ``False`` when the record is gone (a concurrent request ended the
             session or moved it to a new ID): the changes are dropped, not resurrected.
@@ -168,17 +203,26 @@ class SavePolicy:
         text = serializer.dumps(data)
         changes: dict[str, Any] | None = None
         base: dict[str, Any] = {}
-        for _ in range(self.max_retries + 1):
-            new_version = store.set(sid, text, ttl, version)
+        races = collisions = 0
+        while True:
+            new_sid = self.new_sid() if move else sid
+            if version is None:  # pragma: no cover - a stored session always has one
+                raise StoreError("the session has no stored version to write at")
+            if move:
+                new_version = store.move(sid, new_sid, text, ttl, version)
+            else:
+                new_version = store.set(sid, text, ttl, version)
             if new_version is not None:
                 if data is not session.data:
                     session.data.clear()
                     session.data.update(data)
-                session.saved(sid, new_version, text)
+                session.saved(new_sid, new_version, text)
                 return True
             if changes is None:
                 base = parse(serializer, session.loaded_text or "{}") or {}
                 changes = own_changes(session.data, base, session.changed_keys)
+            if races:
+                self.back_off(races)
             record = store.get(sid)
             if record is None:
                 logger.warning(
@@ -187,13 +231,21 @@ class SavePolicy:
                     sorted(changes),
                 )
                 return False
+            if move and record.version == version:
+                collisions += 1  # the fresh ID was taken: draw another
+                if collisions < 3:
+                    continue
+                raise StoreError("the store refused to move a record to three fresh session IDs")
+            races += 1
+            if races > self.max_retries:
+                raise StoreError(
+                    f"the session was saved concurrently {self.max_retries + 1} times in a row "
+                    "while this request re-applied its changes; raise max_retries if this is "
+                    "expected"
+                )
             data, conflicts = apply_changes(parse(serializer, record.data) or {}, changes, base)
             if conflicts:
                 logger.warning(
                     "Concurrent requests changed session keys %s; the later save wins.", conflicts
                 )
             text, version = serializer.dumps(data), record.version
-        raise StoreError(
-            f"the session was saved concurrently {self.max_retries + 1} times in a row while "
-            "this request re-applied its changes; raise max_retries if this is expected"
-        )

@@ -4,8 +4,9 @@
 ``user_key``) and :class:`~sessionware.revocation.RevocableCookieSessionInterface`
 need from a store beyond session records. :meth:`Store.user_index
 <sessionware.stores.Store.user_index>` returns the one for a store; the stores
-shipped with sessionware have one each (:func:`index_for`), and a third-party store
-overrides ``user_index`` to return its own subclass.
+shipped with sessionware have one each (:func:`index_for`). Any other store gets one
+kept in its own records by compare-and-set; it may override ``user_index`` to return
+a faster one.
 
 Users are strings (the interface turns ints into their decimal text). An entry
 is a session's *handle* (an opaque name that is not its ID), its ID (so that
@@ -83,9 +84,8 @@ class UserIndex:
 
 
 def index_for(store: Store) -> UserIndex:
-    """The :class:`UserIndex` of one of sessionware's own stores.
-
-    :raises TypeError: the store is not one of them (override ``Store.user_index``).
+    """The :class:`UserIndex` of one of sessionware's own stores; for any other store,
+    one kept in that store's own records (:class:`~.record_users.RecordUserIndex`).
     """
     if _is(store, "memory", "MemoryStore"):
         from .memory_users import MemoryUserIndex
@@ -99,10 +99,9 @@ def index_for(store: Store) -> UserIndex:
         from .sql_users import SQLUserIndex
 
         return SQLUserIndex(store)  # type: ignore[arg-type]
-    raise TypeError(
-        f"{type(store).__name__} has no user index; override Store.user_index() to "
-        "return a sessionware.stores.UserIndex for it (see tests/stores/contract.py)."
-    )
+    from .record_users import RecordUserIndex
+
+    return RecordUserIndex(store)
 
 
 def _is(store: Store, module: str, name: str) -> bool:

@@ -7,6 +7,7 @@ what lets two concurrent requests of one session both keep their changes.
 
 To write a store, subclass :class:`Store` and implement :meth:`~Store.get`,
 :meth:`~Store.set`, :meth:`~Store.touch` and :meth:`~Store.delete`; override
+:meth:`~Store.move` with one atomic step (the default is not atomic), and
 :meth:`~Store.cleanup` if expired records are not removed by the back end itself.
 Subclass the conformance suite in ``tests/stores/contract.py`` to check it.
 """
@@ -109,6 +110,29 @@ class Store:
             "if its version is still `version` (or it is absent, for None) and return "
             "the new version, else return None"
         )
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        """Replace the record of ``sid`` by ``data`` under ``new_sid``: regenerate's write.
+
+        One atomic step: only if ``sid`` has a live record at ``version`` and
+        ``new_sid`` has none, write ``data`` as the record of ``new_sid`` (expiring
+        ``ttl`` seconds from now) and delete the record of ``sid``. So a session that
+        a concurrent request ended is never brought back under the new ID, and a
+        concurrent write to ``sid`` either lands before (the version no longer
+        matches) or finds the record gone.
+
+        The default composes :meth:`get`, :meth:`set` and :meth:`delete` and is
+        **not** atomic (a logout between its steps is undone); stores override it.
+
+        :returns: the new record's version, or ``None`` when nothing was written.
+        """
+        record = self.get(sid)
+        if record is None or record.version != version:
+            return None
+        new_version = self.set(new_sid, data, ttl, None)
+        if new_version is not None:
+            self.delete(sid)
+        return new_version
 
     def delete(self, sid: str) -> None:
         """Remove the record of ``sid``; no error if there is none."""

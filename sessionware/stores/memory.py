@@ -113,18 +113,33 @@ class MemoryStore(Store):
             current = None if record is None else record[1]
             if current != version:
                 return None
-            size = _size(sid, data)
-            if size > self.max_bytes:
-                raise StoreError(
-                    f"a session of {size} bytes is larger than MemoryStore's "
-                    f"max_bytes={self.max_bytes}; store less in it or raise max_bytes"
-                )
+            return self._put(sid, data, ttl, now)
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        """Move the record of ``sid`` to ``new_sid``, atomically (see :meth:`Store.move`)."""
+        with self._lock:
+            now = self.clock()
+            record = self._live(sid, now)
+            if record is None or record[1] != version or self._live(new_sid, now) is not None:
+                return None
+            new_version = self._put(new_sid, data, ttl, now)
             self._drop(sid)
-            self._make_room(now, size)
-            self._versions += 1
-            self._records[sid] = (data, self._versions, now + ttl)
-            self._bytes += size
-            return self._versions
+            return new_version
+
+    def _put(self, sid: str, data: str, ttl: int, now: float) -> int:
+        """Write the record of ``sid``; call with the lock held."""
+        size = _size(sid, data)
+        if size > self.max_bytes:
+            raise StoreError(
+                f"a session of {size} bytes is larger than MemoryStore's "
+                f"max_bytes={self.max_bytes}; store less in it or raise max_bytes"
+            )
+        self._drop(sid)
+        self._make_room(now, size)
+        self._versions += 1
+        self._records[sid] = (data, self._versions, now + ttl)
+        self._bytes += size
+        return self._versions
 
     def _make_room(self, now: float, size: int) -> None:
         """Drop records from the old end until one more of ``size`` bytes fits.

@@ -33,6 +33,20 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return version
 """
 
+# Regenerate in one atomic step: KEYS[1] is the old record, KEYS[2] the new one; ARGV
+# holds the old record's expected version, the data and the TTL. The new record's
+# version continues the old one's.
+_MOVE = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if current ~= ARGV[1] then return false end
+if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[2], 'd', ARGV[2], 'v', current)
+local version = redis.call('HINCRBY', KEYS[2], 'v', 1)
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return version
+"""
+
 
 class RedisStore(Store):
     """Keeps each session in a Redis hash under ``prefix + session ID``.
@@ -87,6 +101,7 @@ class RedisStore(Store):
         self.client = client
         self.prefix = prefix
         self._set = client.register_script(_SET)
+        self._move = client.register_script(_MOVE)
 
     def __repr__(self) -> str:
         kwargs = self.client.connection_pool.connection_kwargs
@@ -108,6 +123,15 @@ class RedisStore(Store):
         expected = "" if version is None else str(version)
         result = self._call(self._set, keys=[self.prefix + sid], args=[expected, data, ttl])
         return None if result is None else _version(result, "the compare-and-set script")
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        """Move the record of ``sid`` to ``new_sid`` in one script (see :meth:`Store.move`).
+
+        Both keys are given to the script; on Redis Cluster they must hash to one slot.
+        """
+        keys = [self.prefix + sid, self.prefix + new_sid]
+        result = self._call(self._move, keys=keys, args=[str(version), data, ttl])
+        return None if result is None else _version(result, "the move script")
 
     def touch(self, sid: str, ttl: int) -> bool:
         """Extend the expiry of ``sid``'s record (``EXPIRE``), keeping its data."""

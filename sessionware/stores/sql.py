@@ -26,7 +26,8 @@ def _table(name: str) -> sa.Table:
     return sa.Table(
         name,
         sa.MetaData(),
-        sa.Column("id", sa.String(64), primary_key=True),
+        # 128 characters hold the longest ID the interface issues (id_bytes=96).
+        sa.Column("id", sa.String(128), primary_key=True),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("expires_at", sa.Float, nullable=False, index=True),
@@ -120,6 +121,30 @@ class SQLStore(Store):
             except sa.exc.IntegrityError:
                 return None  # a live row holds the ID
         return 1
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        """Give the row of ``sid`` the ID ``new_sid`` and ``data``, in one transaction.
+
+        One ``UPDATE`` of the primary key, conditional on the version (see
+        :meth:`Store.move`): a concurrent ``DELETE`` or write of the row is ordered
+        before or after it by the database's row lock, never between.
+        """
+        t = self.table
+        now = self.clock()
+        query = (
+            t.update()
+            .where(t.c.id == sid, t.c.version == version, t.c.expires_at > now)
+            .values(id=new_sid, data=data, version=version + 1, expires_at=now + ttl)
+        )
+        with self._errors():
+            try:
+                with self.engine.begin() as conn:
+                    # An expired row may hold the new ID until cleanup runs: replace it.
+                    conn.execute(t.delete().where(t.c.id == new_sid, t.c.expires_at <= now))
+                    moved = conn.execute(query).rowcount == 1
+            except sa.exc.IntegrityError:
+                return None  # a live row holds the new ID
+        return version + 1 if moved else None
 
     def touch(self, sid: str, ttl: int) -> bool:
         """Move the expiry of ``sid``'s row, keeping its data and version."""

@@ -205,7 +205,7 @@ class SavePolicy:
         base: dict[str, Any] = {}
         races = collisions = 0
         while True:
-            new_sid = self.new_sid() if move else sid
+            new_sid = store.moved_id(sid, self.new_sid()) if move else sid
             if version is None:  # pragma: no cover - a stored session always has one
                 raise StoreError("the session has no stored version to write at")
             if move:

@@ -134,6 +134,15 @@ class Store:
             self.delete(sid)
         return new_version
 
+    def moved_id(self, sid: str, fresh: str) -> str:
+        """The ID regenerate() moves the record of ``sid`` to, given a ``fresh`` random one.
+
+        ``fresh`` itself by default. A store whose atomic :meth:`move` needs both keys
+        in one partition (``RedisStore`` on Redis Cluster) keeps the part of ``sid``
+        that names the partition.
+        """
+        return fresh
+
     def delete(self, sid: str) -> None:
         """Remove the record of ``sid``; no error if there is none."""
         raise NotImplementedError(f"{type(self).__name__}.delete(sid) must remove the record")

@@ -86,7 +86,7 @@ class RedisUserIndex(UserIndex):
         flat = [part for pair in stored.items() for part in pair]
         live = []
         for entry in self._entries(flat):
-            if self._call(self.store.client.exists, self.store.prefix + entry.sid):
+            if self._call(self.store.client.exists, self.store._key(entry.sid)):
                 live.append(entry)
             else:
                 self._call(self.store.client.hdel, key, entry.handle)

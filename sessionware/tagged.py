@@ -151,7 +151,8 @@ class TaggedJSONSerializer:
             return self._decode_plain(text)
         try:
             return self._decode_tagged(text)
-        except (TypeError, AttributeError, LookupError) as exc:
+        # OverflowError: a " d" date whose offset pushes it past datetime's range.
+        except (TypeError, AttributeError, LookupError, OverflowError) as exc:
             raise ValueError(f"malformed tagged value: {exc}") from None
 
     def tag(self, value: Any) -> Any:

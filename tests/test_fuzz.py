@@ -10,6 +10,7 @@ machine is shared; speed lives in ``make bench``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tracemalloc
 import zlib
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client
 
-from sessionware import SecureCookieSessionInterface, SessionMiddleware
+from sessionware import SecureCookieSessionInterface, SessionMiddleware, TaggedJSONSerializer
 from sessionware._signing import CookieSigner
 from sessionware.middleware import StartResponse
 
@@ -82,8 +83,22 @@ odd_texts = st.sampled_from(
     ]
 )
 
+#: RFC 1123 dates at the edges of datetime's range, with any offset: " d" tag values.
+edge_dates = st.builds(
+    "{}, {} {} {}".format,
+    st.sampled_from(["Mon", "Xyz"]),
+    st.sampled_from(["01 Jan 0001", "31 Dec 9999", "29 Feb 2023", "32 Jan 2000", "01 Foo 10000"]),
+    st.sampled_from(["00:00:00", "23:59:59", "24:60:60"]),
+    st.sampled_from(["GMT", "+2359", "-2359", "-9999", "bogus"]),
+)
+tagged_texts = st.one_of(
+    edge_dates.map(lambda date: json.dumps({"x": {" d": date}})),
+    st.builds(lambda tag, value: json.dumps({tag: value}), st.sampled_from(TAGS), json_values),
+)
+
 payloads = (
     json_values.map(lambda value: json.dumps(value, allow_nan=True))
+    | tagged_texts
     | odd_texts
     | st.text(max_size=200)
 )
@@ -132,6 +147,21 @@ def test_hostile_payloads_signed_with_the_key_never_raise(payload: str, timestam
     status, peak = measured(value)
     assert status == 200
     assert peak < MAX_REQUEST_BYTES
+
+
+@FUZZ
+@given(date=edge_dates)
+def test_date_tags_at_the_edges_of_the_calendar_never_raise(date: str) -> None:
+    value = SIGNER.dumps(json.dumps({"when": {" d": date}}).encode(), NOW)
+    assert answer(value) == 200
+
+
+@FUZZ
+@given(text=tagged_texts | payloads)
+def test_tagged_json_rejects_hostile_text_only_with_value_error(text: str) -> None:
+    """What the interfaces catch: a bad payload is a ValueError, never anything else."""
+    with contextlib.suppress(ValueError, RecursionError):
+        TaggedJSONSerializer().loads(text)
 
 
 @FUZZ

@@ -381,7 +381,8 @@ def test_events_of_server_side_sessions(
     with caplog.at_level(logging.DEBUG, logger="sessionware.events"):
         ada.request(lambda s: s.__setitem__("user_id", "ada"))
         ada.request(lambda s: s.regenerate())
-    assert [e.name for e in seen] == ["created", "regenerated"]
+        ada.request(lambda s: (s.invalidate(), s.__setitem__("user_id", "bob")))
+    assert [e.name for e in seen] == ["created", "regenerated", "created"]
     cookie = ada.cookie()
     assert cookie is not None
     assert all(cookie.split(".")[0] not in r.getMessage() for r in caplog.records)

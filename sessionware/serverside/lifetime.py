@@ -65,7 +65,10 @@ class Before(NamedTuple):
     """What a save started from, to tell afterwards what it changed."""
 
     user: str | None
+    #: The ID the session had, or had until ``invalidate()`` in this request.
     sid: str | None
+    #: The save starts a new record (a new session, or one after ``invalidate()``).
+    new: bool
     regenerate: bool
     due: bool
 
@@ -86,7 +89,13 @@ def saving(
     due = issued is None or now - issued >= min(
         interface.touch_interval, config.lifetime_seconds / 2
     )
-    return Before(session.user, session.sid or session.ended_sid, session.regenerate_requested, due)
+    return Before(
+        session.user,
+        session.sid or session.ended_sid,
+        session.sid is None,
+        session.regenerate_requested,
+        due,
+    )
 
 
 def saved(
@@ -102,7 +111,7 @@ def saved(
     """
     sid = session.sid
     if action == "set" and sid is not None:
-        if before.sid is None:
+        if before.new:
             events.emit("created", cookie_name=config.cookie_name, interface=interface)
         elif before.regenerate and sid != before.sid:
             events.emit("regenerated", cookie_name=config.cookie_name, interface=interface)

@@ -61,6 +61,9 @@ class ServerSideSessionInterface(SessionInterface):
     changed in place) are applied onto the newer copy and the save is retried, so
     concurrent requests that change different keys all keep their changes. When both
     changed the same key, the later save wins and a warning names the key.
+    :meth:`~ServerSideSession.regenerate` moves the data to its new ID in one atomic
+    store step (:meth:`Store.move <sessionware.stores.Store.move>`), so a racing
+    logout is never undone.
 
     Records expire ``permanent_lifetime`` after their last write or touch. Requests
     that only read extend that (with ``refresh_each_request``) at most once per
@@ -72,7 +75,9 @@ class ServerSideSessionInterface(SessionInterface):
         request fails; nothing is half-written. ``"null"``: the handler gets a
         read-only empty session, ``environ["sessionware.store_error"]`` holds the
         error, and failed saves are logged and dropped. Never does an outage turn
-        into an empty session that overwrites stored data.
+        into an empty session that overwrites stored data. Logout
+        (:meth:`~ServerSideSession.invalidate`) still removes the cookie under
+        ``"null"``; under ``"raise"`` it fails like any other request.
     :param touch_interval: the least time (seconds or a :class:`~datetime.timedelta`)
         between two expiry extensions of an unchanged session; 0 touches on every
         request. Capped at half the lifetime.
@@ -127,44 +132,20 @@ class ServerSideSessionInterface(SessionInterface):
                 f"store must be a sessionware.stores.Store (MemoryStore, RedisStore, "
                 f"SQLStore or a subclass of Store), got {type(store).__name__}."
             )
-        if on_store_error not in ("raise", "null"):
-            raise ValueError(f"on_store_error must be 'raise' or 'null', got {on_store_error!r}.")
-        if isinstance(touch_interval, timedelta):
-            touch_interval = touch_interval.total_seconds()
-        if (
-            isinstance(touch_interval, bool)
-            or not isinstance(touch_interval, int | float)
-            or touch_interval < 0
-        ):
-            raise ValueError(
-                "touch_interval must be a timedelta or a number of seconds >= 0, got "
-                f"{touch_interval!r}."
-            )
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
-        if (
-            isinstance(retry_backoff, bool)
-            or not isinstance(retry_backoff, int | float)
-            or not 0 <= retry_backoff <= 1
-        ):
-            raise ValueError(
-                "retry_backoff must be a number of seconds from 0 (retry at once) to 1, "
-                f"got {retry_backoff!r}."
-            )
         id_bytes = self.id_bytes
         if isinstance(id_bytes, bool) or not isinstance(id_bytes, int) or id_bytes not in _ID_BYTES:
             raise ValueError(
                 f"id_bytes must be an int from 16 (128 bits) to 96 (the longest ID every "
                 f"store holds), got {id_bytes!r}; the default 32 gives 256 bits."
             )
-        #: Where every store read and write goes; built from the arguments above.
+        #: Where every store read and write goes; it validates the settings above.
         self.policy = SavePolicy(
             store,
             self.serializer,
             on_store_error=on_store_error,
-            touch_interval=float(touch_interval),
+            touch_interval=touch_interval,
             max_retries=max_retries,
-            retry_backoff=float(retry_backoff),
+            retry_backoff=retry_backoff,
             new_sid=lambda: self.new_sid(),
             clock=self.clock,
         )

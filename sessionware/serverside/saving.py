@@ -13,6 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Literal
 
 from sessionware import events
@@ -36,11 +37,16 @@ OnStoreError = Literal["raise", "null"]
 Action = Literal["set", "delete"] | None
 
 
+def _seconds(value: object, low: float, high: float) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and low <= value <= high
+
+
 class SavePolicy:
     """Turns what a :class:`~.session.ServerSideSession` recorded into store writes.
 
     Built by :class:`~sessionware.ServerSideSessionInterface` from its arguments (see
-    there); one instance serves every thread, nothing per request is kept on it.
+    there), which it validates; one instance serves every thread, nothing per request
+    is kept on it.
 
     :param new_sid: returns a fresh random session ID.
     :param clock: returns the current Unix time.
@@ -52,18 +58,34 @@ class SavePolicy:
         serializer: TaggedJSONSerializer,
         *,
         on_store_error: OnStoreError,
-        touch_interval: float,
+        touch_interval: timedelta | float,
         max_retries: int,
         retry_backoff: float,
         new_sid: Callable[[], str],
         clock: Callable[[], float],
     ) -> None:
+        if on_store_error not in ("raise", "null"):
+            raise ValueError(f"on_store_error must be 'raise' or 'null', got {on_store_error!r}.")
+        if isinstance(touch_interval, timedelta):
+            touch_interval = touch_interval.total_seconds()
+        if not _seconds(touch_interval, 0, float("inf")):
+            raise ValueError(
+                "touch_interval must be a timedelta or a number of seconds >= 0, got "
+                f"{touch_interval!r}."
+            )
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
+        if not _seconds(retry_backoff, 0, 1):
+            raise ValueError(
+                "retry_backoff must be a number of seconds from 0 (retry at once) to 1, "
+                f"got {retry_backoff!r}."
+            )
         self.store = store
         self.serializer = serializer
         self.on_store_error: OnStoreError = on_store_error
-        self.touch_interval = touch_interval
+        self.touch_interval = float(touch_interval)
         self.max_retries = max_retries
-        self.retry_backoff = retry_backoff
+        self.retry_backoff = float(retry_backoff)
         self.new_sid = new_sid
         self.clock = clock
 

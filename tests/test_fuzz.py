@@ -21,7 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client
 
-from sessionware import SecureCookieSessionInterface, SessionMiddleware, TaggedJSONSerializer
+from sessionware import (
+    MemoryStore,
+    SecureCookieSessionInterface,
+    ServerSideSessionInterface,
+    SessionMiddleware,
+    TaggedJSONSerializer,
+)
 from sessionware._signing import CookieSigner
 from sessionware.middleware import StartResponse
 
@@ -203,3 +209,29 @@ def test_a_decompression_bomb_in_a_cookie_is_bounded(text: str) -> None:
     status, peak = measured(value)
     assert status == 200
     assert peak < MAX_REQUEST_BYTES
+
+
+SERVER_STORE = MemoryStore(clock=lambda: NOW)
+SERVER_SIDE = SessionMiddleware(
+    app,
+    secret_key=SECRET,
+    idle_timeout=900,
+    interface=ServerSideSessionInterface(SERVER_STORE, user_key="user_id", clock=lambda: NOW),
+)
+ID_SIGNER = CookieSigner(SECRET, salt="sessionware.session-id", digest_method="sha256")
+
+
+@FUZZ
+@given(
+    sid=st.text(alphabet=BASE64_ISH, min_size=0, max_size=140) | st.text(max_size=60),
+    data=payloads,
+    stored=st.booleans(),
+)
+def test_server_side_ids_and_stored_data_never_raise(sid: str, data: str, stored: bool) -> None:
+    """A signed ID of any shape, and whatever text its record holds, is a fresh session."""
+    if stored:
+        SERVER_STORE.delete(sid)
+        SERVER_STORE.set(sid, data, 60, None)
+    value = ID_SIGNER.dumps(sid.encode("utf-8", "surrogatepass"), NOW)
+    client = Client(SERVER_SIDE, use_cookies=False)
+    assert client.get("/", headers={"Cookie": f"session={value}"}).status_code == 200

@@ -63,22 +63,23 @@ class SecureCookieSessionInterface(SessionInterface):
         if not isinstance(data, dict):
             self.log_refused(config, "the signed payload is not a tagged JSON object")
             return self.session_class()
-        now = self.clock()
-        issued = _lifetime.signed_at(value)
-        created = _lifetime.created_at(data, issued)
-        if config.idle_seconds is not None or config.absolute_seconds is not None:
-            refused = _lifetime.refusal(config, now, issued, created)
-            if refused is not None:
-                self.log_refused(config, refused.reason, expired=True, code=refused.code)
-                return self.session_class()
         session = self.session_class(data, new=False)
         session.loaded_text = text
         session.loaded_cookie = value
-        session.rotated = key_index > 0
-        session.created_at = created
-        session.reissue = session.rotated or _lifetime.reissue_due(
-            config, now, issued, self.idle_reissue_fraction
-        )
+        session.rotated = session.reissue = key_index > 0
+        if config.idle_seconds is None and config.absolute_seconds is None:
+            if self.records_creation:
+                session.created_at = _lifetime.created_at(data, _lifetime.signed_at(value))
+            return session
+        now = self.clock()
+        issued = _lifetime.signed_at(value)
+        created = session.created_at = _lifetime.created_at(data, issued)
+        refused = _lifetime.refusal(config, now, issued, created)
+        if refused is not None:
+            self.log_refused(config, refused.reason, expired=True, code=refused.code)
+            return self.session_class()
+        if _lifetime.reissue_due(config, now, issued, self.idle_reissue_fraction):
+            session.reissue = True
         return session
 
     def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:

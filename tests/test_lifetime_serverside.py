@@ -386,3 +386,33 @@ def test_events_of_server_side_sessions(
     cookie = ada.cookie()
     assert cookie is not None
     assert all(cookie.split(".")[0] not in r.getMessage() for r in caplog.records)
+
+
+class RacingStore(MemoryStore):
+    """A real MemoryStore that runs ``after_move`` right after regenerate's atomic move:
+    fault injection for the moment between the move and the user index update."""
+
+    after_move: Any = None
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        moved = super().move(sid, new_sid, data, ttl, version)
+        if self.after_move is not None:
+            hook, self.after_move = self.after_move, None
+            hook()
+        return moved
+
+
+def test_a_revocation_between_regenerate_and_the_index_update_ends_the_new_id(
+    clock: FakeClock,
+) -> None:
+    store = RacingStore(clock=clock)
+    interface = ServerSideSessionInterface(store, user_key="user_id", clock=clock)
+    phone, laptop = browser(clock, interface), browser(clock, interface)
+    phone.request(login("ada"))
+    laptop.request(login("ada"))
+    keep = phone.request(lambda s: interface.handle_of(s)).text.strip("'")
+    store.after_move = lambda: interface.revoke("ada", keep=keep)
+    laptop.request(lambda s: s.regenerate())  # the move lands, then the revocation runs
+    assert laptop.request(who).text == "None"
+    assert phone.request(who).text == "'ada'"
+    assert [info.handle for info in interface.sessions_of("ada")] == [keep]

@@ -328,8 +328,8 @@ class ServerSideSessionInterface(SessionInterface):
                 f"{type(self).__name__} saves ServerSideSession objects, got "
                 f"{type(session).__name__}; make session_class a subclass of it."
             )
-        before = lifetime.saving(self, config, session)
         try:
+            before = lifetime.saving(self, config, session)
             action = self.policy.save(config, session, late=False)
         except StoreError as exc:
             self.policy.failed(exc, "The session's changes were not saved.")

@@ -85,6 +85,20 @@ def saving(
         if session.data.get(_lifetime.CREATED_KEY) != created:
             session[_lifetime.CREATED_KEY] = created
         session.created_at = created
+    users = interface.users
+    if users is not None and session.regenerate_requested and session.sid is not None:
+        user = users.user_of(session.data)
+        if user is not None:
+            # List the ID the record moves to before the move: a revocation that runs
+            # between the move and the index update would otherwise miss it.
+            session.next_sid = fresh = interface.new_sid()
+            users.listed_ahead(
+                user,
+                interface.store.moved_id(session.sid, fresh),
+                created=session.created_at,
+                ttl=_lifetime.record_ttl(config, session.created_at, now),
+                environ=session.environ,
+            )
     issued = session.issued_at
     due = issued is None or now - issued >= min(
         interface.touch_interval, config.lifetime_seconds / 2

@@ -210,6 +210,11 @@ class SavePolicy:
                 return
         raise StoreError("the store refused to create a record under three fresh session IDs")
 
+    def fresh_sid(self, session: ServerSideSession) -> str:
+        """A fresh random ID: the one drawn ahead for the session (once), else a new one."""
+        drawn, session.next_sid = session.next_sid, None
+        return drawn or self.new_sid()
+
     def write(self, session: ServerSideSession, sid: str, ttl: int, *, move: bool = False) -> bool:
         """Compare-and-set the session; on a lost race re-apply its changes and retry.
 
@@ -227,7 +232,7 @@ class SavePolicy:
         base: dict[str, Any] = {}
         races = collisions = 0
         while True:
-            new_sid = store.moved_id(sid, self.new_sid()) if move else sid
+            new_sid = store.moved_id(sid, self.fresh_sid(session)) if move else sid
             if version is None:  # pragma: no cover - a stored session always has one
                 raise StoreError("the session has no stored version to write at")
             if move:

@@ -136,6 +136,22 @@ class UserSessions:
             index.remove(old_user, handle_of(old_user, old_sid))
         if user is None or sid is None or not (moved or due):
             return
+        self.listed_ahead(user, sid, created=created, ttl=ttl, environ=environ)
+
+    def listed_ahead(
+        self,
+        user: str,
+        sid: str,
+        *,
+        created: int | None,
+        ttl: int,
+        environ: Mapping[str, Any] | None,
+    ) -> None:
+        """Write the index entry of ``sid`` for ``user`` (also before its record exists:
+        an entry without a live record is never listed).
+
+        :raises StoreError: the store failed.
+        """
         now = int(self.clock())
         info = {
             "created": now if created is None else created,
@@ -143,7 +159,7 @@ class UserSessions:
             "metadata": self._metadata(environ),
         }
         entry = IndexEntry(handle_of(user, sid), sid, json.dumps(info, separators=(",", ":")))
-        index.put(user, entry, ttl)
+        self.store.user_index().put(user, entry, ttl)
 
     def _metadata(self, environ: Mapping[str, Any] | None) -> dict[str, Any]:
         if self.metadata is None or environ is None:

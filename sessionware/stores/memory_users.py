@@ -14,9 +14,10 @@ class MemoryUserIndex(UserIndex):
     """Each user's entries and "not before" time in dicts guarded by a lock of their own.
 
     Revocation removes the entries under that lock, then deletes the records through
-    the store; a request of a revoked session that is in flight cannot write its
-    record back (its compare-and-set finds no record), and an entry it puts back is
-    dropped because its record is gone.
+    the store, twice: a regenerate() that moved a record to its (already listed) new
+    ID while the first pass ran is caught by the second. A request of a revoked session
+    that is in flight cannot write its record back (its compare-and-set finds no
+    record), and an entry it puts back is never listed, its record being gone.
     """
 
     def __init__(self, store: MemoryStore) -> None:
@@ -33,13 +34,14 @@ class MemoryUserIndex(UserIndex):
     def put(self, user: str, entry: IndexEntry, ttl: int) -> None:
         """Add or replace ``entry`` in ``user``'s index."""
         with self._lock:
+            now = self.store.clock()
             entries = self._users.setdefault(user, {})
-            entries[entry.handle] = (entry, self.store.clock() + ttl)
-            # Drop what ended meanwhile, so the index is bounded by live sessions.
-            for handle in [h for h, (e, _) in entries.items() if not self._live(e)]:
+            entries[entry.handle] = (entry, now + ttl)
+            # Drop entries past their own expiry, so the index is bounded by the user's
+            # recent sessions. (Not by record liveness: an entry may be listed just
+            # before its record is written.)
+            for handle in [h for h, (_, expires) in entries.items() if expires <= now]:
                 del entries[handle]
-            if not entries:
-                del self._users[user]
 
     def entries(self, user: str) -> list[IndexEntry]:
         """The live entries of ``user``."""
@@ -65,8 +67,9 @@ class MemoryUserIndex(UserIndex):
                 del entries[entry.handle]
             if not entries:
                 self._users.pop(user, None)
-        for entry in ended:
-            self.store.delete(entry.sid)
+        for _ in range(2):
+            for entry in ended:
+                self.store.delete(entry.sid)
         return ended
 
     def revoke_one(self, user: str, handle: str) -> IndexEntry | None:
@@ -78,7 +81,8 @@ class MemoryUserIndex(UserIndex):
                 self._users.pop(user, None)
         if found is None:
             return None
-        self.store.delete(found[0].sid)
+        for _ in range(2):
+            self.store.delete(found[0].sid)
         return found[0]
 
     def not_before(self, user: str) -> int | None:

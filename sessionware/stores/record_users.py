@@ -10,6 +10,7 @@ concurrent updates of one user never lose each other's changes.
 from __future__ import annotations
 
 import json
+import time
 from base64 import urlsafe_b64encode
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,10 @@ __all__ = ["RecordUserIndex"]
 RETRIES = 50
 
 
+def _expires(item: Any) -> float:
+    return item[2] if isinstance(item, list) and len(item) > 2 else float("inf")
+
+
 def _name(kind: str, user: str) -> str:
     return f"~{kind}:" + urlsafe_b64encode(user.encode("utf-8")).decode("ascii")
 
@@ -32,6 +37,11 @@ class RecordUserIndex(UserIndex):
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def store_time(self) -> float:
+        """The store's clock if it has one (tests pass fake clocks), else the real time."""
+        clock = getattr(self.store, "clock", None)
+        return float(clock()) if callable(clock) else time.time()
 
     def _read(self, sid: str) -> tuple[dict[str, Any], int | None]:
         record = self.store.get(sid)
@@ -56,15 +66,19 @@ class RecordUserIndex(UserIndex):
     def put(self, user: str, entry: IndexEntry, ttl: int) -> None:
         """Add or replace ``entry`` in ``user``'s record."""
 
+        now = self.store_time()
+
         def add(value: dict[str, Any]) -> None:
-            value[entry.handle] = [entry.sid, entry.info]
+            for handle in [h for h, item in value.items() if _expires(item) <= now]:
+                del value[handle]  # past its own expiry
+            value[entry.handle] = [entry.sid, entry.info, now + ttl]
 
         self._update(_name("users", user), ttl, add)
 
     def entries(self, user: str) -> list[IndexEntry]:
         """The entries of ``user`` whose session records are live."""
         value, _ = self._read(_name("users", user))
-        found = [IndexEntry(handle, sid, info) for handle, (sid, info) in sorted(value.items())]
+        found = [IndexEntry(handle, item[0], item[1]) for handle, item in sorted(value.items())]
         return [entry for entry in found if self.store.get(entry.sid) is not None]
 
     def remove(self, user: str, handle: str) -> None:
@@ -80,11 +94,12 @@ class RecordUserIndex(UserIndex):
 
         def take(value: dict[str, Any]) -> list[IndexEntry]:
             taken = [h for h in value if not keep(h)]
-            return [IndexEntry(h, *value.pop(h)) for h in taken]
+            return [IndexEntry(h, *value.pop(h)[:2]) for h in taken]
 
         ended: list[IndexEntry] = self._update(name, 400 * 24 * 3600, take)
-        for entry in ended:
-            self.store.delete(entry.sid)
+        for _ in range(2):  # the second pass: see MemoryUserIndex.revoke
+            for entry in ended:
+                self.store.delete(entry.sid)
         return ended
 
     def revoke(self, user: str, keep: str | None = None) -> list[IndexEntry]:

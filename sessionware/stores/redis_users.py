@@ -1,7 +1,7 @@
 """The user index of :class:`~sessionware.stores.redis.RedisStore`, Redis Cluster ready.
 
 A user's index is one hash, ``prefix + "user:{" + tag + "}"``, field = handle, value =
-``sid + " " + info``; their "not before" time is ``prefix + "nb:{" + tag + "}"``.
+``sid + " " + expires_at + " " + info``; their "not before" time is ``prefix + "nb:{" + tag + "}"``.
 ``tag`` is the user in URL-safe base64, inside braces: Redis Cluster hashes only the
 braced part, so both keys of one user live in one slot, and every script here
 touches that one slot. Session records are deleted one key at a time, since each
@@ -10,6 +10,7 @@ lives in a slot of its own.
 
 from __future__ import annotations
 
+import time
 from base64 import urlsafe_b64encode
 from typing import Any
 
@@ -18,8 +19,15 @@ from .redis import RedisStore
 
 __all__ = ["RedisUserIndex"]
 
-# KEYS[1] the user's hash; ARGV: handle, value, ttl. Keeps the longer of two TTLs.
+# KEYS[1] the user's hash; ARGV: handle, value, ttl, now. Drops the entries past their
+# own expiry (the second word of a value), writes this one, keeps the longer TTL.
 _PUT = """
+local all = redis.call('HGETALL', KEYS[1])
+local now = tonumber(ARGV[4])
+for i = 1, #all, 2 do
+  local expires = tonumber(string.match(all[i + 1], '^%S+ (%S+)'))
+  if expires == nil or expires <= now then redis.call('HDEL', KEYS[1], all[i]) end
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('TTL', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('EXPIRE', KEYS[1], ARGV[3])
@@ -68,29 +76,27 @@ class RedisUserIndex(UserIndex):
         return self.store._call(method, *args, **kwargs)
 
     def put(self, user: str, entry: IndexEntry, ttl: int) -> None:
-        """Add or replace ``entry`` in ``user``'s hash."""
-        value = f"{entry.sid} {entry.info}"
-        self._call(self._put, keys=[self._key("user", user)], args=[entry.handle, value, ttl])
+        """Add or replace ``entry`` in ``user``'s hash, dropping entries past their expiry."""
+        now = int(time.time())
+        value = f"{entry.sid} {now + ttl} {entry.info}"
+        self._call(self._put, keys=[self._key("user", user)], args=[entry.handle, value, ttl, now])
 
     def _entries(self, flat: list[Any]) -> list[IndexEntry]:
         entries = []
         for handle, value in zip(flat[::2], flat[1::2], strict=True):
-            sid, _, info = _text(value).partition(" ")
+            sid, _, rest = _text(value).partition(" ")
+            info = rest.partition(" ")[2]
             entries.append(IndexEntry(_text(handle), sid, info))
         return entries
 
     def entries(self, user: str) -> list[IndexEntry]:
-        """The entries of ``user`` whose records exist; the others are removed."""
-        key = self._key("user", user)
-        stored = self._call(self.store.client.hgetall, key)
+        """The entries of ``user`` whose records exist (the others expire from the hash)."""
+        stored = self._call(self.store.client.hgetall, self._key("user", user))
         flat = [part for pair in stored.items() for part in pair]
-        live = []
-        for entry in self._entries(flat):
-            if self._call(self.store.client.exists, self.store._key(entry.sid)):
-                live.append(entry)
-            else:
-                self._call(self.store.client.hdel, key, entry.handle)
-        return live
+        exists = self.store.client.exists
+        return [
+            entry for entry in self._entries(flat) if self._call(exists, self.store._key(entry.sid))
+        ]
 
     def remove(self, user: str, handle: str) -> None:
         """Remove the entry ``handle`` of ``user``."""
@@ -100,8 +106,11 @@ class RedisUserIndex(UserIndex):
         """Take ``user``'s entries but ``keep`` in one script, then delete their records."""
         flat = self._call(self._take, keys=[self._key("user", user)], args=[keep or ""])
         ended = self._entries(flat)
-        for entry in ended:
-            self.store.delete(entry.sid)
+        # Twice: a regenerate() that moved one of these records to its already listed new
+        # ID while the first pass ran (before its old ID was deleted) is caught by the second.
+        for _ in range(2):
+            for entry in ended:
+                self.store.delete(entry.sid)
         return ended
 
     def revoke_one(self, user: str, handle: str) -> IndexEntry | None:
@@ -111,7 +120,8 @@ class RedisUserIndex(UserIndex):
         if value is None or not self._call(self.store.client.hdel, key, handle):
             return None  # unknown, or a concurrent revocation took it first
         (entry,) = self._entries([handle, value])
-        self.store.delete(entry.sid)
+        for _ in range(2):
+            self.store.delete(entry.sid)
         return entry
 
     def not_before(self, user: str) -> int | None:

@@ -60,7 +60,9 @@ class SQLUserIndex(UserIndex):
         with self.store._errors():
             try:
                 with self.store.engine.begin() as conn:
-                    conn.execute(u.delete().where(u.c.user_id == user, u.c.handle == entry.handle))
+                    # Drop this user's entries past their own expiry, and this one's old row.
+                    stale = (u.c.handle == entry.handle) | (u.c.expires_at <= self.store.clock())
+                    conn.execute(u.delete().where(u.c.user_id == user, stale))
                     conn.execute(u.insert().values(**row, expires_at=expires))
             except sa.exc.IntegrityError:
                 pass  # a concurrent request of the same session put the same entry
@@ -94,7 +96,11 @@ class SQLUserIndex(UserIndex):
             if rows:
                 handles = [row.handle for row in rows]
                 conn.execute(u.delete().where(u.c.user_id == user, u.c.handle.in_(handles)))
-                conn.execute(t.delete().where(t.c.id.in_([row.sid for row in rows])))
+                ended = t.delete().where(t.c.id.in_([row.sid for row in rows]))
+                conn.execute(ended)
+                # Again, in a statement of its own: under READ COMMITTED it sees a record
+                # that a regenerate() committed meanwhile under its already listed new ID.
+                conn.execute(ended)
         return [IndexEntry(row.handle, row.sid, row.info) for row in rows]
 
     def revoke(self, user: str, keep: str | None = None) -> list[IndexEntry]:

@@ -292,3 +292,15 @@ class StoreContract:
         index.set_not_before("ada", 1_700_000_200, TTL)
         assert index.not_before("ada") == 1_700_000_200
         assert index.not_before("bob") is None
+
+    def test_an_entry_listed_before_its_record_is_kept(self, store: Store) -> None:
+        """regenerate() lists the new ID before moving the record there."""
+        index = store.user_index()
+        ahead = IndexEntry("h-ahead", "s-ahead", "{}")
+        index.put("ada", ahead, TTL)
+        index.put("ada", self._session(store, "s-other"), TTL)  # may prune, not this one
+        assert [e.handle for e in index.entries("ada")] == ["h-s-other"]
+        store.set("s-ahead", "{}", TTL, None)
+        assert sorted(e.handle for e in index.entries("ada")) == ["h-ahead", "h-s-other"]
+        assert sorted(e.sid for e in index.revoke("ada")) == ["s-ahead", "s-other"]
+        assert store.get("s-ahead") is None

@@ -31,7 +31,11 @@ _SECRET = (
     "secret_key_fallbacks_file",
     "keyring_file",
 )
-KNOWN = frozenset((*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, "secret_key_fallbacks"))
+# Seconds, or empty / "none" / "off" for None.
+_OPTIONAL_SECONDS = ("idle_timeout", "absolute_timeout")
+KNOWN = frozenset(
+    (*_TEXT, *_OPTIONAL_TEXT, *_FLAGS, *_NUMBERS, *_OPTIONAL_SECONDS, "secret_key_fallbacks")
+)
 
 
 def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) -> dict[str, Any]:
@@ -60,6 +64,17 @@ def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) ->
             if text.lower() not in _TRUE | _FALSE:
                 raise ValueError(f"{describe(key)}={shown} is not a boolean; use true or false.")
             settings[key] = text.lower() in _TRUE
+        elif key in _OPTIONAL_SECONDS:
+            if text.lower() in ("", "none", "off"):
+                settings[key] = None
+                continue
+            try:
+                settings[key] = float(text)
+            except ValueError:
+                raise ValueError(
+                    f"{describe(key)}={shown} is not a number; give a number of seconds, "
+                    "or none to turn it off."
+                ) from None
         else:
             try:
                 number = float(text) if key in _SECONDS else int(text)

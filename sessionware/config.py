@@ -63,6 +63,30 @@ def _key_bytes(key: str | bytes) -> bytes:
     return key.encode("utf-8") if isinstance(key, str) else key
 
 
+def _optional_duration(name: str, value: Any) -> timedelta | None:
+    """A timeout setting as a :class:`timedelta` (or ``None``), checked."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{name}={value!r} must be a finite number of seconds, or None.")
+        value = timedelta(seconds=value)
+    if not isinstance(value, timedelta):
+        raise TypeError(
+            f"{name} must be a datetime.timedelta, a number of seconds or None (off), "
+            f"got {value!r}."
+        )
+    if value.total_seconds() < 1:
+        raise ValueError(f"{name}={value!r} must be at least one second; pass None to turn it off.")
+    return value
+
+
+def _whole_seconds(value: timedelta | float | None) -> int | None:
+    if value is None:
+        return None
+    return int(value.total_seconds() if isinstance(value, timedelta) else value)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SessionConfig:
     """Every setting of :class:`~sessionware.SessionMiddleware`, checked when built.
@@ -121,6 +145,14 @@ class SessionConfig:
     :param max_chunks: split a cookie too big for one ``Set-Cookie`` across up to this
         many cookies (``name``, ``name.1``, ...), read back all or nothing. ``1`` (the
         default) never splits.
+    :param idle_timeout: end a session unused for this long (a
+        :class:`~datetime.timedelta` or seconds; ``None``, the default, turns it off).
+        Every request that opens the session counts as use, reads included. Checked on
+        the server from the cookie's signed timestamp (or the store's record); see
+        ``docs/lifetime.md``.
+    :param absolute_timeout: end a session this long after it was created or last
+        regenerated (at login), however active it is; ``None`` (the default) turns it
+        off. The creation time travels signed inside the session (``_created``).
     """
 
     secret_key: str | bytes | None = field(default=None, repr=False)
@@ -145,6 +177,8 @@ class SessionConfig:
     keyring: KeyRing | None = field(default=None, repr=False)
     keyring_file: str | os.PathLike[str] | None = field(default=None, repr=False)
     max_chunks: int = 1
+    idle_timeout: timedelta | float | None = None
+    absolute_timeout: timedelta | float | None = None
 
     def __post_init__(self) -> None:
         self._check_secrets()
@@ -161,6 +195,8 @@ class SessionConfig:
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}.")
         self._check_cookie_attributes()
         self._check_lifetime()
+        for name in ("idle_timeout", "absolute_timeout"):
+            self._set(name, _optional_duration(name, getattr(self, name)))
         size = self.max_cookie_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 64:
             raise ValueError(
@@ -325,6 +361,16 @@ class SessionConfig:
                 "second; cookies older than it are refused."
             )
         self._set("permanent_lifetime", lifetime)
+
+    @cached_property
+    def idle_seconds(self) -> int | None:
+        """``idle_timeout`` in whole seconds, or ``None`` when it is off."""
+        return _whole_seconds(self.idle_timeout)
+
+    @cached_property
+    def absolute_seconds(self) -> int | None:
+        """``absolute_timeout`` in whole seconds, or ``None`` when it is off."""
+        return _whole_seconds(self.absolute_timeout)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)

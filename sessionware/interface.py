@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from . import _chunks
+from . import _chunks, events
 from ._cookies import (
     DuplicateCookie,
     add_vary_cookie,
@@ -183,7 +183,9 @@ class SessionInterface:
         try:
             value = find_cookie(header, config.cookie_name)
         except DuplicateCookie:
-            self.log_refused(config, "the request carries the cookie more than once")
+            self.log_refused(
+                config, "the request carries the cookie more than once", code="duplicate"
+            )
             return None
         if value is not None and config.max_chunks > 1 and _chunks.is_chunked(value):
             try:
@@ -268,9 +270,13 @@ class SessionInterface:
                 config,
                 f"the request carries the cookie more than once ({len(values)} copies) "
                 "and none verifies",
+                code="duplicate",
             )
         else:
-            self.log_refused(config, refusal.reason, expired=refusal.expired)
+            code = "expired" if refusal.expired else "malformed"
+            if "does not match" in refusal.reason:
+                code = "bad_signature"
+            self.log_refused(config, refusal.reason, expired=refusal.expired, code=code)
         return None
 
     def set_cookie(
@@ -347,8 +353,18 @@ class SessionInterface:
         """
         add_vary_cookie(headers)
 
-    def log_refused(self, config: SessionConfig, reason: str, *, expired: bool = False) -> None:
-        """Log why a request's session cookie was refused, never with its value."""
+    def log_refused(
+        self, config: SessionConfig, reason: str, *, expired: bool = False, code: str | None = None
+    ) -> None:
+        """Log why a request's session cookie was refused, never with its value.
+
+        Also emits a ``refused`` :mod:`~sessionware.events` event whose reason is
+        ``code`` (one of :data:`sessionware.events.REFUSAL_REASONS`); without one,
+        ``"expired"`` or ``"malformed"``.
+        """
+        if code is None:
+            code = "expired" if expired else "malformed"
+        events.emit("refused", reason=code, cookie_name=config.cookie_name, interface=self)
         logger.log(
             logging.INFO if expired else logging.WARNING,
             "Refused the %r session cookie: %s; starting a new session.",

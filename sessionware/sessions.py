@@ -78,6 +78,12 @@ class SecureCookieSession(SessionMixin):
         self.loaded_text: str | None = None
         #: The signed cookie value the data came from, re-signed as is when unchanged.
         self.loaded_cookie: str | None = None
+        #: :meth:`regenerate` was called: the absolute timeout's clock restarts.
+        self.regenerated = False
+        #: When the session was created or last regenerated (Unix time), if known.
+        self.created_at: int | None = None
+        #: The cookie was signed with a fallback key and is re-issued under the current one.
+        self.rotated = False
 
     @property
     def data(self) -> dict[str, Any]:
@@ -204,12 +210,15 @@ class SecureCookieSession(SessionMixin):
     def regenerate(self) -> None:
         """Re-issue the cookie with a fresh signature and timestamp, keeping the data.
 
+        The ``absolute_timeout`` clock starts again (call it at login).
+
         A signed cookie has no server-side identity to replace, so the previous cookie
         stays valid until it expires; use a server-side store where logging in must
         revoke what came before.
         """
         self.accessed = True
         self.reissue = True
+        self.regenerated = True
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._data!r}>"

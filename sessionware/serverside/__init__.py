@@ -14,17 +14,22 @@ Data flows one way, each part knowing only the next:
    and the ``on_store_error`` policy.
 4. The store (:mod:`sessionware.stores`) keeps records; it knows nothing of sessions.
 
-A per-user index of sessions belongs beside these as one more part (``users.py``).
+Beside them: :mod:`.users` keeps the store's per-user index in step with saves
+(``user_key``) and :mod:`.user_api` gives the interface ``sessions_of``, ``revoke`` and
+``revoke_handle``; :mod:`.lifetime` checks idle and absolute timeouts when a session
+opens. See ``docs/lifetime.md``.
 """
 
 from .interface import STORE_ERROR_KEY as STORE_ERROR_KEY
 from .interface import ServerSideSessionInterface as ServerSideSessionInterface
 from .session import ServerSideSession as ServerSideSession
 from .session import StoreUnavailableSession as StoreUnavailableSession
+from .users import SessionInfo as SessionInfo
 
 __all__ = [
     "STORE_ERROR_KEY",
     "ServerSideSession",
     "ServerSideSessionInterface",
+    "SessionInfo",
     "StoreUnavailableSession",
 ]

@@ -21,8 +21,11 @@ from sessionware.sessions import SessionMixin
 from sessionware.stores.base import Store, StoreError
 from sessionware.tagged import TaggedJSONSerializer
 
+from . import lifetime
 from .saving import OnStoreError, SavePolicy
 from .session import ServerSideSession, StoreUnavailableSession
+from .user_api import UserIndexAPI
+from .users import SessionMetadata, UserSessions
 
 __all__ = ["STORE_ERROR_KEY", "ServerSideSessionInterface"]
 
@@ -38,7 +41,7 @@ _SID = re.compile(r"[A-Za-z0-9_-]{22,128}")
 _ID_BYTES = range(16, 97)
 
 
-class ServerSideSessionInterface(SessionInterface):
+class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
     """Keeps session data in a :class:`~sessionware.stores.Store`; the cookie holds its ID.
 
     ::
@@ -84,6 +87,13 @@ class ServerSideSessionInterface(SessionInterface):
     :param retry_backoff: the first wait (seconds) before re-trying a save that lost
         a race twice in a row; it doubles with each further loss, up to 50 ms, and
         each wait is drawn at random below that (jitter). 0 retries at once.
+    :param user_key: index every stored session under the value of
+        ``session[user_key]`` (a str or int), so that :meth:`sessions_of` lists a
+        user's sessions and :meth:`revoke` ends them; ``None`` (the default) keeps no
+        index. The store must have a :meth:`~sessionware.stores.Store.user_index`.
+    :param session_metadata: with ``user_key``, called with the request's environ
+        whenever a session's index entry is written; returns small JSON-able metadata
+        (at most 1 KB, e.g. the browser) that :meth:`sessions_of` shows.
     :param salt: separates ID signatures from other uses of the secret key.
     :param serializer: turns session data into text and back; tagged JSON, never pickle.
     :param clock: see :class:`~sessionware.SessionInterface`.
@@ -98,6 +108,9 @@ class ServerSideSessionInterface(SessionInterface):
     #: to 96, checked when the interface is built: 96 bytes fill the SQL ID column.
     id_bytes: int = 32
     saves_after_response = True
+    #: With ``idle_timeout``, a read-only request touches the record (renewing the idle
+    #: clock) once its cookie is this fraction of the timeout old.
+    idle_touch_fraction: float = 0.1
 
     def __init__(
         self,
@@ -107,6 +120,8 @@ class ServerSideSessionInterface(SessionInterface):
         touch_interval: timedelta | float = 60,
         max_retries: int = 30,
         retry_backoff: float = 0.002,
+        user_key: str | None = None,
+        session_metadata: SessionMetadata | None = None,
         salt: str | None = None,
         serializer: TaggedJSONSerializer | None = None,
         clock: Callable[[], float] | None = None,
@@ -133,6 +148,18 @@ class ServerSideSessionInterface(SessionInterface):
             retry_backoff=retry_backoff,
             new_sid=lambda: self.new_sid(),
             clock=self.clock,
+        )
+        if user_key is not None and (not isinstance(user_key, str) or not user_key):
+            raise TypeError(f"user_key must be a non-empty str or None, got {user_key!r}.")
+        if session_metadata is not None and not callable(session_metadata):
+            raise TypeError(
+                f"session_metadata must be a callable taking the environ, got {session_metadata!r}."
+            )
+        #: The user index, with ``user_key``; ``None`` without.
+        self.users = (
+            None
+            if user_key is None
+            else UserSessions(store, user_key, session_metadata, lambda: self.clock())
         )
         self._warned_processes = False
 
@@ -172,8 +199,16 @@ class ServerSideSessionInterface(SessionInterface):
         """Verify the cookie's signed ID and load its record from the store.
 
         A missing, forged, expired or unknown ID gives a new empty session (logged with
-        the reason, never the ID). A store failure follows ``on_store_error``.
+        the reason, never the ID). A store failure follows ``on_store_error``. A
+        session past its ``idle_timeout`` or ``absolute_timeout`` is deleted from the
+        store and replaced by a new one.
         """
+        session = self._open_session(config, environ)
+        if self.users is not None and isinstance(session, ServerSideSession):
+            session.environ = environ  # for session_metadata, when the index is written
+        return session
+
+    def _open_session(self, config: SessionConfig, environ: WSGIEnviron) -> SessionMixin | None:
         signer = self._signer(config)
         if signer is None:
             return None
@@ -194,14 +229,21 @@ class ServerSideSessionInterface(SessionInterface):
             environ[STORE_ERROR_KEY] = exc
             return StoreUnavailableSession(sid=sid)
         if isinstance(loaded, str):
-            self.log_refused(config, loaded)
+            code = "unknown_session" if "not in the store" in loaded else "malformed"
+            self.log_refused(config, loaded, code=code)
             return self.session_class()
         data, record = loaded
         session = self.session_class(data, new=False, sid=sid, version=record.version)
         session.loaded_text = record.data
-        session.reissue = key_index > 0
-        session.issued_at = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode()), "big")
-        return session
+        session.reissue = session.rotated = key_index > 0
+        issued = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode()), "big")
+        session.issued_at = issued
+        try:
+            return lifetime.opened(self, config, session, environ, sid, issued)
+        except StoreError as exc:
+            self.policy.failed(exc, "Serving a read-only empty session.")
+            environ[STORE_ERROR_KEY] = exc
+            return StoreUnavailableSession()
 
     def _warn_processes(self) -> None:
         if not self._warned_processes:
@@ -240,6 +282,7 @@ class ServerSideSessionInterface(SessionInterface):
                 f"{type(session).__name__}; make session_class a subclass of it."
             )
         try:
+            before = lifetime.saving(self, config, session)
             action = self.policy.save(config, session, late=False)
         except StoreError as exc:
             self.policy.failed(exc, "The session's changes were not saved.")
@@ -247,6 +290,10 @@ class ServerSideSessionInterface(SessionInterface):
                 # Logged out: whatever failed, the cookie must not outlive the logout.
                 self.delete_cookie(config, headers)
             return
+        try:
+            lifetime.saved(self, config, session, before, action)
+        except StoreError as exc:
+            self.policy.failed(exc, "The session was saved; its user index entry was not.")
         if action == "delete":
             self.delete_cookie(config, headers)
         elif action == "set" and session.sid is not None:

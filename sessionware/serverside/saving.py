@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal
 
+from sessionware import events
+from sessionware._lifetime import record_ttl
 from sessionware.config import SessionConfig
 from sessionware.stores.base import CorruptRecord, Store, StoreError, StoreRecord
 from sessionware.tagged import TaggedJSONSerializer
@@ -92,6 +94,7 @@ class SavePolicy:
 
         :param consequence: what the failure costs the request, for the log line.
         """
+        events.emit("store_error", reason=exc.reason)
         if self.on_store_error == "raise":
             raise exc
         logger.error("%s %s", exc.reason, consequence)
@@ -135,7 +138,7 @@ class SavePolicy:
 
         :returns: what the cookie must do; a late save's answer cannot be sent.
         """
-        ttl = config.lifetime_seconds
+        ttl = record_ttl(config, session.created_at, self.clock())
         changed = self.changed(session)
         ended = session.ended_sid
         if ended is not None:
@@ -207,6 +210,11 @@ class SavePolicy:
                 return
         raise StoreError("the store refused to create a record under three fresh session IDs")
 
+    def fresh_sid(self, session: ServerSideSession) -> str:
+        """A fresh random ID: the one drawn ahead for the session (once), else a new one."""
+        drawn, session.next_sid = session.next_sid, None
+        return drawn or self.new_sid()
+
     def write(self, session: ServerSideSession, sid: str, ttl: int, *, move: bool = False) -> bool:
         """Compare-and-set the session; on a lost race re-apply its changes and retry.
 
@@ -224,7 +232,7 @@ class SavePolicy:
         base: dict[str, Any] = {}
         races = collisions = 0
         while True:
-            new_sid = self.new_sid() if move else sid
+            new_sid = store.moved_id(sid, self.fresh_sid(session)) if move else sid
             if version is None:  # pragma: no cover - a stored session always has one
                 raise StoreError("the session has no stored version to write at")
             if move:

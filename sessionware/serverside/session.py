@@ -53,6 +53,13 @@ class ServerSideSession(SecureCookieSession):
         self.ended_sid: str | None = None
         #: When the cookie carrying the ID was signed (Unix time), if it came with one.
         self.issued_at: int | None = None
+        #: The user the loaded data named (``user_key``), as the user index names them.
+        self.user: str | None = None
+        #: The request's environ, for the user index's ``session_metadata``.
+        self.environ: Mapping[str, Any] | None = None
+        #: The fresh ID regenerate() will move to, drawn before the save so that the
+        #: user index can list it first (then a revocation racing the move ends it).
+        self.next_sid: str | None = None
 
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, value)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._url import store_from_url as store_from_url
+from ._users import IndexEntry as IndexEntry
+from ._users import UserIndex as UserIndex
 from .base import CorruptRecord as CorruptRecord
 from .base import Store as Store
 from .base import StoreError as StoreError
@@ -22,12 +24,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CorruptRecord",
+    "IndexEntry",
     "MemoryStore",
     "RedisStore",
     "SQLStore",
     "Store",
     "StoreError",
     "StoreRecord",
+    "UserIndex",
     "store_from_url",
 ]
 

@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 from sessionware.errors import SessionwareError
 
+from ._users import UserIndex, index_for
+
 __all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord"]
 
 
@@ -134,6 +136,15 @@ class Store:
             self.delete(sid)
         return new_version
 
+    def moved_id(self, sid: str, fresh: str) -> str:
+        """The ID regenerate() moves the record of ``sid`` to, given a ``fresh`` random one.
+
+        ``fresh`` itself by default. A store whose atomic :meth:`move` needs both keys
+        in one partition (``RedisStore`` on Redis Cluster) keeps the part of ``sid``
+        that names the partition.
+        """
+        return fresh
+
     def delete(self, sid: str) -> None:
         """Remove the record of ``sid``; no error if there is none."""
         raise NotImplementedError(f"{type(self).__name__}.delete(sid) must remove the record")
@@ -160,3 +171,16 @@ class Store:
 
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""
+
+    def user_index(self) -> UserIndex:
+        """The index of sessions by user and of "not before" times, in this store.
+
+        Needed only by ``ServerSideSessionInterface(user_key=...)`` and
+        :class:`~sessionware.revocation.RevocableCookieSessionInterface`. sessionware's
+        stores have one; a third-party store overrides this to return its own
+        :class:`~sessionware.stores.UserIndex` (built once: the result is kept).
+        """
+        index = self.__dict__.get("_user_index")
+        if index is None:
+            index = self.__dict__["_user_index"] = index_for(self)
+        return index

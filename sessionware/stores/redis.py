@@ -9,13 +9,19 @@ from typing import Any
 try:
     import redis
     from redis.backoff import NoBackoff
+    from redis.cluster import RedisCluster
+    from redis.exceptions import RedisClusterException
     from redis.retry import Retry
 except ImportError as exc:  # pragma: no cover - exercised without the extra installed
     raise ImportError("RedisStore needs the redis client: pip install sessionware[redis]") from exc
 
 from .base import CorruptRecord, Store, StoreError, StoreRecord
 
-__all__ = ["RedisStore"]
+__all__ = ["SLOT_CHARS", "RedisStore"]
+
+#: How many leading characters of a session ID pick its Redis Cluster hash slot (18
+#: bits, more than the 16384 slots need).
+SLOT_CHARS = 3
 
 # Compare-and-set in one atomic step. KEYS[1] is the record's key; ARGV holds the
 # expected version ("" to create), the data and the TTL in seconds. The record is a
@@ -58,7 +64,10 @@ class RedisStore(Store):
     :param url: where the server is, e.g. ``redis://:password@host:6379/0``; used when
         no ``client`` is given. It may hold a password and is never logged.
     :param client: a configured :class:`redis.Redis` to use instead of ``url`` (its
-        own pool, timeouts and retries then apply).
+        own pool, timeouts and retries then apply), or a
+        :class:`redis.cluster.RedisCluster`: then each record's key carries a hash tag
+        made of the first characters of its ID, and :meth:`moved_id` keeps them at
+        regenerate(), so that every script touches one slot.
     :param prefix: put before every session ID to make the key; lets several apps
         share a database.
     :param timeout: seconds to wait for the server to connect or answer before the
@@ -72,7 +81,7 @@ class RedisStore(Store):
         self,
         url: str = "redis://127.0.0.1:6379/0",
         *,
-        client: redis.Redis | None = None,
+        client: redis.Redis | RedisCluster | None = None,
         prefix: str = "session:",
         timeout: float = 1.0,
         retries: int = 1,
@@ -100,10 +109,28 @@ class RedisStore(Store):
                 ) from None
         self.client = client
         self.prefix = prefix
+        #: The client talks to a Redis Cluster: record keys carry a hash tag.
+        self.cluster = isinstance(client, RedisCluster)
         self._set = client.register_script(_SET)
         self._move = client.register_script(_MOVE)
 
+    def _key(self, sid: str) -> str:
+        """The key of ``sid``'s record; on a cluster its first characters are the hash tag."""
+        if self.cluster:
+            return f"{self.prefix}{{{sid[:SLOT_CHARS]}}}{sid[SLOT_CHARS:]}"
+        return self.prefix + sid
+
+    def moved_id(self, sid: str, fresh: str) -> str:
+        """On a cluster, ``fresh`` with the hash tag of ``sid``: :meth:`move`'s two keys
+        must be in one slot. (The new ID still has over 230 random bits of its own.)
+        """
+        return sid[:SLOT_CHARS] + fresh[SLOT_CHARS:] if self.cluster else fresh
+
     def __repr__(self) -> str:
+        if isinstance(self.client, RedisCluster):
+            node = self.client.get_default_node()  # type: ignore[no-untyped-call]
+            where = "cluster" if node is None else f"cluster {node.host}:{node.port}"
+            return f"<RedisStore {where} prefix={self.prefix!r}>"
         kwargs = self.client.connection_pool.connection_kwargs
         where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
         return f"<RedisStore {where} db={kwargs.get('db', 0)} prefix={self.prefix!r}>"
@@ -111,7 +138,7 @@ class RedisStore(Store):
     def get(self, sid: str) -> StoreRecord | None:
         """Return the record of ``sid``, or ``None``."""
         try:
-            reply = self._call(self.client.hmget, self.prefix + sid, ["d", "v"])
+            reply = self._call(self.client.hmget, self._key(sid), ["d", "v"])
         except StoreError as exc:
             if not exc.reason.startswith("Redis: ResponseError: WRONGTYPE"):
                 raise
@@ -121,7 +148,7 @@ class RedisStore(Store):
     def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
         """Compare-and-set the record of ``sid`` (see :meth:`Store.set`)."""
         expected = "" if version is None else str(version)
-        result = self._call(self._set, keys=[self.prefix + sid], args=[expected, data, ttl])
+        result = self._call(self._set, keys=[self._key(sid)], args=[expected, data, ttl])
         return None if result is None else _version(result, "the compare-and-set script")
 
     def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
@@ -129,17 +156,17 @@ class RedisStore(Store):
 
         Both keys are given to the script; on Redis Cluster they must hash to one slot.
         """
-        keys = [self.prefix + sid, self.prefix + new_sid]
+        keys = [self._key(sid), self._key(new_sid)]
         result = self._call(self._move, keys=keys, args=[str(version), data, ttl])
         return None if result is None else _version(result, "the move script")
 
     def touch(self, sid: str, ttl: int) -> bool:
         """Extend the expiry of ``sid``'s record (``EXPIRE``), keeping its data."""
-        return bool(self._call(self.client.expire, self.prefix + sid, ttl))
+        return bool(self._call(self.client.expire, self._key(sid), ttl))
 
     def delete(self, sid: str) -> None:
         """Remove the record of ``sid``."""
-        self._call(self.client.delete, self.prefix + sid)
+        self._call(self.client.delete, self._key(sid))
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -179,6 +206,7 @@ def _version(value: Any, what: str, error: type[StoreError] = StoreError) -> int
 def _store_errors() -> Iterator[None]:
     try:
         yield
-    except redis.RedisError as exc:
-        # redis-py's messages name the host and port, never the password.
+    except (redis.RedisError, RedisClusterException) as exc:
+        # RedisClusterException (e.g. keys of one command in several slots) is not a
+        # RedisError. redis-py's messages name the host and port, never the password.
         raise StoreError(f"Redis: {type(exc).__name__}: {exc}") from exc

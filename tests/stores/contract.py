@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from sessionware.stores import Store, StoreRecord
+from sessionware.stores import IndexEntry, Store, StoreRecord
 
 TTL = 3600
 
@@ -123,42 +123,47 @@ class StoreContract:
         assert store.get("s1") == StoreRecord(data, version)  # type: ignore[arg-type]
 
     def test_move_at_the_current_version(self, store: Store) -> None:
+        new = store.moved_id("old", "fresh-id")  # on a cluster: the same hash slot
         first = store.set("old", "one", TTL, None)
-        moved = store.move("old", "new", "two", 100, first)  # type: ignore[arg-type]
+        moved = store.move("old", new, "two", 100, first)  # type: ignore[arg-type]
         assert moved is not None
         assert store.get("old") is None
-        assert store.get("new") == StoreRecord("two", moved)
-        assert 98 <= self.ttl_of(store, "new") <= 100
-        assert store.set("new", "three", TTL, moved) is not None
+        assert store.get(new) == StoreRecord("two", moved)
+        assert 98 <= self.ttl_of(store, new) <= 100
+        assert store.set(new, "three", TTL, moved) is not None
         assert store.set("old", "resurrected", TTL, first) is None
         assert store.get("old") is None
 
     def test_move_at_a_stale_version_writes_nothing(self, store: Store) -> None:
+        new = store.moved_id("old", "fresh-id")  # on a cluster: the same hash slot
         first = store.set("old", "one", TTL, None)
         second = store.set("old", "two", TTL, first)
-        assert store.move("old", "new", "moved", TTL, first) is None  # type: ignore[arg-type]
+        assert store.move("old", new, "moved", TTL, first) is None  # type: ignore[arg-type]
         assert store.get("old") == StoreRecord("two", second)  # type: ignore[arg-type]
-        assert store.get("new") is None
+        assert store.get(new) is None
 
     def test_move_of_a_deleted_record_does_not_resurrect_it(self, store: Store) -> None:
+        new = store.moved_id("old", "fresh-id")  # on a cluster: the same hash slot
         version = store.set("old", "one", TTL, None)
         store.delete("old")
-        assert store.move("old", "new", "one", TTL, version) is None  # type: ignore[arg-type]
-        assert store.get("new") is None
+        assert store.move("old", new, "one", TTL, version) is None  # type: ignore[arg-type]
+        assert store.get(new) is None
         assert store.get("old") is None
 
     def test_move_of_an_expired_record_writes_nothing(self, store: Store) -> None:
+        new = store.moved_id("old", "fresh-id")  # on a cluster: the same hash slot
         version = store.set("old", "one", TTL, None)
         self.expire(store, "old")
-        assert store.move("old", "new", "one", TTL, version) is None  # type: ignore[arg-type]
-        assert store.get("new") is None
+        assert store.move("old", new, "one", TTL, version) is None  # type: ignore[arg-type]
+        assert store.get(new) is None
 
     def test_move_onto_a_live_id_writes_nothing(self, store: Store) -> None:
+        new = store.moved_id("old", "fresh-id")  # on a cluster: the same hash slot
         old = store.set("old", "one", TTL, None)
-        taken = store.set("new", "theirs", TTL, None)
-        assert store.move("old", "new", "mine", TTL, old) is None  # type: ignore[arg-type]
+        taken = store.set(new, "theirs", TTL, None)
+        assert store.move("old", new, "mine", TTL, old) is None  # type: ignore[arg-type]
         assert store.get("old") == StoreRecord("one", old)  # type: ignore[arg-type]
-        assert store.get("new") == StoreRecord("theirs", taken)  # type: ignore[arg-type]
+        assert store.get(new) == StoreRecord("theirs", taken)  # type: ignore[arg-type]
 
     def test_concurrent_compare_and_set_loses_no_increment(self, store: Store) -> None:
         store.set("counter", "0", TTL, None)
@@ -188,3 +193,114 @@ class StoreContract:
         record = store.get("counter")
         assert record is not None
         assert int(record.data) == threads * rounds
+
+    # The user index (Store.user_index()): each user's sessions and "not before" time.
+
+    def _session(self, store: Store, sid: str) -> IndexEntry:
+        store.set(sid, "{}", TTL, None)
+        return IndexEntry(f"h-{sid}", sid, f'{{"created": 1, "of": "{sid}"}}')
+
+    def test_index_lists_a_users_sessions(self, store: Store) -> None:
+        index = store.user_index()
+        assert store.user_index() is index
+        one, two = self._session(store, "ada-1"), self._session(store, "ada-2")
+        bob = self._session(store, "bob-1")
+        index.put("ada", one, TTL)
+        index.put("ada", two, TTL)
+        index.put("bob", bob, TTL)
+        assert sorted(index.entries("ada")) == [one, two]
+        assert index.entries("bob") == [bob]
+        assert index.entries("nobody") == []
+
+    def test_index_put_replaces_the_entry_of_a_handle(self, store: Store) -> None:
+        index = store.user_index()
+        entry = self._session(store, "s1")
+        index.put("ada", entry, TTL)
+        index.put("ada", entry._replace(info='{"seen": 2}'), TTL)
+        assert index.entries("ada") == [entry._replace(info='{"seen": 2}')]
+
+    def test_index_drops_sessions_that_ended(self, store: Store) -> None:
+        index = store.user_index()
+        one, two, three = (self._session(store, f"s{n}") for n in (1, 2, 3))
+        for entry in (one, two, three):
+            index.put("ada", entry, TTL)
+        store.delete("s1")
+        self.expire(store, "s2")
+        assert index.entries("ada") == [three]
+        index.remove("ada", three.handle)
+        assert index.entries("ada") == []
+        assert store.get("s3") is not None  # remove() leaves the record alone
+
+    def test_revoke_ends_every_session_of_the_user_but_the_kept_one(self, store: Store) -> None:
+        index = store.user_index()
+        one, two, three = (self._session(store, f"ada-{n}") for n in (1, 2, 3))
+        bob = self._session(store, "bob-1")
+        for entry in (one, two, three):
+            index.put("ada", entry, TTL)
+        index.put("bob", bob, TTL)
+        assert sorted(index.revoke("ada", keep=two.handle)) == [one, three]
+        assert [store.get(e.sid) is None for e in (one, two, three)] == [True, False, True]
+        assert index.entries("ada") == [two]
+        assert index.entries("bob") == [bob]
+        assert index.revoke("ada") == [two]
+        assert store.get(two.sid) is None
+        assert store.get(bob.sid) is not None
+        assert index.revoke("ada") == []
+
+    def test_a_revoked_session_cannot_be_written_back(self, store: Store) -> None:
+        index = store.user_index()
+        version = store.set("s1", "before", TTL, None)
+        entry = IndexEntry("h1", "s1", "{}")
+        index.put("ada", entry, TTL)
+        index.revoke("ada")
+        # What a request of the session that was in flight does afterwards:
+        assert store.set("s1", "after", TTL, version) is None
+        assert store.touch("s1", TTL) is False
+        index.put("ada", entry, TTL)
+        assert store.get("s1") is None
+        assert index.entries("ada") == []
+
+    def test_revoke_one(self, store: Store) -> None:
+        index = store.user_index()
+        one, two = self._session(store, "s1"), self._session(store, "s2")
+        index.put("ada", one, TTL)
+        index.put("ada", two, TTL)
+        assert index.revoke_one("ada", "no-such-handle") is None
+        assert index.revoke_one("bob", one.handle) is None  # not bob's
+        assert store.get("s1") is not None
+        assert index.revoke_one("ada", one.handle) == one
+        assert store.get("s1") is None
+        assert index.entries("ada") == [two]
+        assert index.revoke_one("ada", one.handle) is None
+
+    @pytest.mark.parametrize("user", ["{ada}", "Zoë 😀", "a:b c", "42"])
+    def test_users_with_any_characters(self, store: Store, user: str) -> None:
+        index = store.user_index()
+        entry = self._session(store, "s1")
+        index.put(user, entry, TTL)
+        assert index.entries(user) == [entry]
+        assert index.entries(user + "x") == []
+        index.set_not_before(user, 100, TTL)
+        assert index.not_before(user) == 100
+
+    def test_not_before_only_moves_forward(self, store: Store) -> None:
+        index = store.user_index()
+        assert index.not_before("ada") is None
+        index.set_not_before("ada", 1_700_000_100, TTL)
+        index.set_not_before("ada", 1_700_000_050, TTL)
+        assert index.not_before("ada") == 1_700_000_100
+        index.set_not_before("ada", 1_700_000_200, TTL)
+        assert index.not_before("ada") == 1_700_000_200
+        assert index.not_before("bob") is None
+
+    def test_an_entry_listed_before_its_record_is_kept(self, store: Store) -> None:
+        """regenerate() lists the new ID before moving the record there."""
+        index = store.user_index()
+        ahead = IndexEntry("h-ahead", "s-ahead", "{}")
+        index.put("ada", ahead, TTL)
+        index.put("ada", self._session(store, "s-other"), TTL)  # may prune, not this one
+        assert [e.handle for e in index.entries("ada")] == ["h-s-other"]
+        store.set("s-ahead", "{}", TTL, None)
+        assert sorted(e.handle for e in index.entries("ada")) == ["h-ahead", "h-s-other"]
+        assert sorted(e.sid for e in index.revoke("ada")) == ["s-ahead", "s-other"]
+        assert store.get("s-ahead") is None

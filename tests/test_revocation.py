@@ -1,0 +1,211 @@
+"""Revoking signed-cookie sessions per user: a "not before" time in a store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sessionware import STORE_ERROR_KEY, MemoryStore, StoreError, events
+from sessionware.revocation import RevocableCookieSessionInterface
+from sessionware.stores import UserIndex
+from sessionware.stores.memory_users import MemoryUserIndex
+
+from ._apps import Browser
+from .conftest import FakeClock
+
+START = 1_700_000_000
+
+
+@pytest.fixture
+def seen() -> Iterator[list[events.SessionEvent]]:
+    caught: list[events.SessionEvent] = []
+    unsubscribe = events.subscribe(caught.append)
+    yield caught
+    unsubscribe()
+
+
+class CountingStore(MemoryStore):
+    """A real MemoryStore that counts "not before" look-ups, or fails them on demand."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lookups = 0
+        self.failing = False
+        outer = self
+
+        class Counting(MemoryUserIndex):
+            def not_before(self, user: str) -> int | None:
+                outer.lookups += 1
+                if outer.failing:
+                    raise StoreError("the store is down")
+                return super().not_before(user)
+
+        self._index = Counting(self)
+
+    def user_index(self) -> UserIndex:
+        return self._index
+
+
+def login(user: str) -> Any:
+    def action(session: Any) -> None:
+        session["user_id"] = user
+        session.regenerate()
+
+    return action
+
+
+def who(session: Any) -> Any:
+    return session.get("user_id")
+
+
+def setup(clock: FakeClock, **kwargs: Any) -> tuple[CountingStore, RevocableCookieSessionInterface]:
+    store = CountingStore(clock=clock)
+    return store, RevocableCookieSessionInterface(store, clock=clock, **kwargs)
+
+
+def test_revoke_refuses_the_users_older_cookies_everywhere(
+    clock: FakeClock, seen: list[events.SessionEvent]
+) -> None:
+    _, interface = setup(clock)
+    ada_phone, ada_laptop, bob = (Browser(clock, interface=interface) for _ in range(3))
+    ada_phone.request(login("ada"))
+    ada_laptop.request(login("ada"))
+    bob.request(login("bob"))
+    clock.advance(60)
+    interface.revoke("ada")
+    assert ada_phone.request(who).text == "None"
+    assert ada_laptop.request(who).text == "None"
+    assert bob.request(who).text == "'bob'"
+    clock.advance(1)
+    ada_phone.request(login("ada"))  # logging in again works (the old cookie: refused)
+    assert ada_phone.request(who).text == "'ada'"
+    assert [(e.name, e.reason) for e in seen if e.name in ("revoked", "refused")] == [
+        ("revoked", None),
+        *[("refused", "revoked")] * 3,
+    ]
+
+
+def test_log_out_everywhere_else_keeps_the_current_browser(clock: FakeClock) -> None:
+    _, interface = setup(clock)
+    here, there = Browser(clock, interface=interface), Browser(clock, interface=interface)
+    here.request(login("ada"))
+    there.request(login("ada"))
+    clock.advance(60)
+
+    def everywhere_else(session: Any) -> None:
+        interface.revoke(session["user_id"])
+        session.regenerate()  # restarts this session's clock: it began after the revocation
+
+    here.request(everywhere_else)
+    assert here.request(who).text == "'ada'"
+    assert there.request(who).text == "None"
+
+
+def test_a_refreshed_cookie_is_still_revoked(clock: FakeClock) -> None:
+    """Revocation goes by when the session began, not when its cookie was last re-signed."""
+    _, interface = setup(clock)
+    ada = Browser(clock, interface=interface)
+    ada.request(lambda s: s.update(user_id="ada", _permanent=True))
+    clock.advance(60)
+    ada.request(who)  # refreshed: a new signed timestamp
+    interface.revoke("ada")
+    clock.advance(1)
+    assert ada.request(who).text == "None"
+
+
+def test_the_store_is_asked_once_per_user_per_interval(clock: FakeClock) -> None:
+    store, interface = setup(clock, check_interval=30)
+    other_process = RevocableCookieSessionInterface(store, clock=clock, check_interval=30)
+    ada = Browser(clock, interface=interface)
+    ada.request(login("ada"))
+    elsewhere = Browser(clock, interface=other_process)
+    cookie = f"session={ada.cookie()}"
+    for _ in range(5):
+        assert elsewhere.request(who, cookie_header=cookie).text == "'ada'"
+    assert store.lookups == 1
+    clock.advance(10)
+    interface.revoke("ada")
+    # The revoking process knows at once; the other within check_interval (stale).
+    assert ada.request(who).text == "None"
+    assert elsewhere.request(who, cookie_header=cookie).text == "'ada'"
+    clock.advance(20)
+    assert elsewhere.request(who, cookie_header=cookie).text == "None"
+    assert store.lookups == 2
+
+
+def test_anonymous_sessions_are_never_looked_up(clock: FakeClock) -> None:
+    store, interface = setup(clock)
+    anonymous = Browser(clock, interface=interface)
+    anonymous.request(lambda s: s.__setitem__("cart", ["book"]))
+    assert anonymous.request(lambda s: s["cart"]).text == "['book']"
+    assert store.lookups == 0
+
+
+def test_the_creation_time_is_kept_without_absolute_timeout(clock: FakeClock) -> None:
+    _, interface = setup(clock)
+    ada = Browser(clock, interface=interface)
+    ada.request(login("ada"))
+    assert ada.request(lambda s: s["_created"]).text == str(START)
+
+
+def test_a_store_failure_raises_by_default(clock: FakeClock) -> None:
+    store, interface = setup(clock, check_interval=0)
+    ada = Browser(clock, interface=interface)
+    ada.request(login("ada"))
+    store.failing = True
+    with pytest.raises(StoreError):
+        ada.request(who)
+
+
+def test_a_store_failure_gives_a_read_only_session_with_null(
+    clock: FakeClock, seen: list[events.SessionEvent]
+) -> None:
+    store, interface = setup(clock, check_interval=0, on_store_error="null")
+    ada = Browser(clock, interface=interface)
+    ada.request(login("ada"))
+    store.failing = True
+    errors: list[Any] = []
+
+    def look(session: Any) -> Any:
+        value = session.get("user_id")
+        errors.append(session._environ.get(STORE_ERROR_KEY))
+        return value
+
+    assert ada.request(look).text == "None"
+    assert isinstance(errors[0], StoreError)
+    assert ("store_error", "the store is down") in [(e.name, e.reason) for e in seen]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        pytest.param({"store": "redis"}, TypeError, "store must be", id="store"),
+        pytest.param({"user_key": ""}, TypeError, "user_key must be", id="user_key"),
+        pytest.param({"check_interval": -1}, ValueError, "check_interval must be", id="interval"),
+        pytest.param({"keep_for": 0}, ValueError, "keep_for must be", id="keep_for"),
+        pytest.param({"on_store_error": "x"}, ValueError, "on_store_error must be", id="policy"),
+        pytest.param({"max_users": 0}, ValueError, "max_users must be", id="max_users"),
+    ],
+)
+def test_bad_settings_fail_when_built(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    kwargs.setdefault("store", MemoryStore())
+    with pytest.raises(error, match=message):
+        RevocableCookieSessionInterface(**kwargs)
+
+
+def test_revoke_needs_a_user_value(clock: FakeClock) -> None:
+    _, interface = setup(clock)
+    with pytest.raises(TypeError, match="user must be a str or int"):
+        interface.revoke(None)
+    assert "user_key='user_id'" in repr(interface)
+
+
+def test_the_cache_is_bounded(clock: FakeClock) -> None:
+    _, interface = setup(clock, max_users=2)
+    for user in ("a", "b", "c"):
+        interface.not_before(user)
+    assert list(interface._cache) == ["b", "c"]

@@ -38,8 +38,6 @@ VERSION = b"e1"
 _PREFIX = VERSION + b"."
 _NONCE = 12
 _TAG = 16
-#: Seconds a cookie's seal time may lie in the future (clocks of two machines differ).
-CLOCK_SKEW = 60
 _HEADER = 9  # flags byte + 8-byte timestamp
 _COMPRESSED = 1
 _KEY_INFO = b"sessionware/aes-256-gcm/cookie-key/v1"
@@ -141,11 +139,12 @@ class CookieSealer:
         return f"e1.{key_id}.{_b64encode(sealed).decode('ascii')}"
 
     def open(
-        self, value: str, now: float, max_age: int, cookie_name: str, skew: int = CLOCK_SKEW
+        self, value: str, now: float, max_age: int, cookie_name: str, *, skew: int
     ) -> tuple[bytes, bool]:
         """Decrypt ``value``; return the payload and whether the current key sealed it.
 
-        ``skew`` is how many seconds in the future the seal time may lie.
+        ``skew`` is how many seconds in the future the seal time may lie (the config's
+        ``clock_skew``).
 
         :raises BadCookie: the value is not a sealed cookie of this format, its key is
             retired or unknown, it fails authentication, or it is older than
@@ -185,9 +184,13 @@ class CookieSealer:
         timestamp = int.from_bytes(plaintext[1:_HEADER], "big")
         age = int(now) - timestamp
         # A cookie sealed by a machine whose clock runs a little ahead is not an attack.
-        if age < -skew or age > max_age:
+        if age > max_age:
+            raise BadCookie(f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True)
+        if age < -skew:
             raise BadCookie(
-                f"the cookie is {age} seconds old, outside -{skew}..{max_age}", expired=True
+                f"the cookie is dated {-age} seconds in the future, more than the "
+                f"clock_skew of {skew}",
+                expired=True,
             )
         payload = plaintext[_HEADER:]
         if plaintext[0] & _COMPRESSED:

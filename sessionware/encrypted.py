@@ -91,13 +91,6 @@ class EncryptedCookieSessionInterface(SessionInterface):
         self._sealers[id(config)] = (config, sealer)
         return sealer
 
-    def clock_skew(self, config: SessionConfig) -> int:
-        """Seconds a cookie's seal time may lie in the future (another machine's clock).
-
-        The config's ``clock_skew`` setting where it has one, else 60 seconds.
-        """
-        return int(getattr(config, "clock_skew_seconds", self._sealing.CLOCK_SKEW))
-
     def open_session(
         self, config: SessionConfig, environ: WSGIEnviron
     ) -> SecureCookieSession | None:
@@ -125,7 +118,7 @@ class EncryptedCookieSessionInterface(SessionInterface):
                 self.clock(),
                 config.lifetime_seconds,
                 config.cookie_name,
-                self.clock_skew(config),
+                skew=config.clock_skew_seconds,
             )
         except BadCookie as exc:
             self.log_refused(config, exc.reason, expired=exc.expired)

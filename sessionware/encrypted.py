@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EncryptedCookieSessionInterface"]
 
+logger = logging.getLogger("sessionware")
+
 
 class EncryptedCookieSessionInterface(SessionInterface):
     """Stores the whole session in a cookie the client can neither read nor change.
@@ -29,7 +32,8 @@ class EncryptedCookieSessionInterface(SessionInterface):
     one of a retired or unknown key is refused. Its seal time is authenticated and
     checked on the server against ``permanent_lifetime``, as for signed cookies. A
     cookie moved into another cookie name, made for another purpose, or signed
-    instead of encrypted is refused.
+    instead of encrypted is refused. Of several copies of the cookie in one request
+    (cookie tossing), the first that decrypts is used, never a merge.
 
     Flask cannot read these cookies; use
     :class:`~sessionware.SecureCookieSessionInterface` to share a login with Flask.
@@ -106,23 +110,57 @@ class EncryptedCookieSessionInterface(SessionInterface):
         self.note_chunks(config, environ, session)
         return session
 
+    def _opened_cookie(
+        self, config: SessionConfig, environ: WSGIEnviron, sealer: CookieSealer
+    ) -> tuple[bytes, bool] | None:
+        """The payload of the request's cookie and whether the current key sealed it;
+        ``None`` when there is no cookie that decrypts (a refused one is logged).
+
+        As for signed cookies, of several copies of the cookie (another ``Domain`` or
+        ``Path``, or planted by a sibling subdomain) the first that decrypts is used,
+        the others ignored, never merged; with none, one line says so.
+        """
+        values = self.read_cookies(config, environ)
+        refusal: BadCookie | None = None
+        for value in values:
+            try:
+                opened = sealer.open(
+                    value,
+                    self.clock(),
+                    config.lifetime_seconds,
+                    config.cookie_name,
+                    skew=config.clock_skew_seconds,
+                )
+            except BadCookie as exc:
+                refusal = exc
+                continue
+            if len(values) > 1:
+                logger.info(
+                    "The request carries %d copies of the %r session cookie (set with "
+                    "another Domain or Path, or planted); using the first that decrypts.",
+                    len(values),
+                    config.cookie_name,
+                )
+            return opened
+        if refusal is None:
+            return None
+        if len(values) > 1:
+            self.log_refused(
+                config,
+                f"the request carries the cookie more than once ({len(values)} copies) "
+                "and none decrypts",
+            )
+        else:
+            self.log_refused(config, refusal.reason, expired=refusal.expired)
+        return None
+
     def _open(
         self, config: SessionConfig, environ: WSGIEnviron, sealer: CookieSealer
     ) -> SecureCookieSession:
-        value = self.read_cookie(config, environ)
-        if value is None:
+        opened = self._opened_cookie(config, environ, sealer)
+        if opened is None:
             return self.session_class()
-        try:
-            payload, current = sealer.open(
-                value,
-                self.clock(),
-                config.lifetime_seconds,
-                config.cookie_name,
-                skew=config.clock_skew_seconds,
-            )
-        except BadCookie as exc:
-            self.log_refused(config, exc.reason, expired=exc.expired)
-            return self.session_class()
+        payload, current = opened
         try:
             text = payload.decode("utf-8")
             data = self.serializer.loads(text)

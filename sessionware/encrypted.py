@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ._cookies import add_vary_cookie
 from ._signing import BadCookie
 from .config import SessionConfig
+from .errors import PayloadTooLarge
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
 from .tagged import TaggedJSONSerializer
@@ -130,6 +131,7 @@ class EncryptedCookieSessionInterface(SessionInterface):
                     config.lifetime_seconds,
                     config.cookie_name,
                     skew=config.clock_skew_seconds,
+                    max_payload=config.max_payload_size,
                 )
             except BadCookie as exc:
                 refusal = exc
@@ -178,7 +180,9 @@ class EncryptedCookieSessionInterface(SessionInterface):
         """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
 
         An emptied session deletes the cookie; an oversized one raises
-        :class:`~sessionware.errors.CookieTooLarge`.
+        :class:`~sessionware.errors.CookieTooLarge`, and one whose serialized data is
+        over ``max_payload_size`` (which compression could squeeze into a cookie that
+        would then be refused) raises :class:`~sessionware.errors.PayloadTooLarge`.
         """
         if session.accessed:
             add_vary_cookie(headers)
@@ -205,5 +209,8 @@ class EncryptedCookieSessionInterface(SessionInterface):
             return
         if text is None:
             text = self.serializer.dumps(data)
+        if len(text) > config.max_payload_size:
+            # Compressed, it might fit the cookie; but it would be refused when read.
+            raise PayloadTooLarge(config.cookie_name, len(text), config.max_payload_size)
         value = sealer.seal(text.encode("ascii"), self.clock(), config.cookie_name)
         self.set_cookie(config, session, headers, value)

@@ -7,12 +7,17 @@ decompression, and a re-issue of unchanged data that never fails the request.
 from __future__ import annotations
 
 import logging
+import os
+import tracemalloc
+import zlib
+from base64 import urlsafe_b64encode
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from sessionware import EncryptedCookieSessionInterface
+from sessionware import EncryptedCookieSessionInterface, SessionConfig
+from sessionware.errors import PayloadTooLarge
 
 from ._apps import Browser, set_cookies
 from .conftest import SECRET, FakeClock
@@ -150,3 +155,89 @@ def test_logging_in_again_works_while_the_planted_cookie_stays(clock: FakeClock)
     mine = header.split(";")[0]
     response = browser.request(lambda s: s.get("user"), cookie_header=f"{planted}; {mine}")
     assert response.text == "'ada'"
+
+
+# max_payload_size: with compression on, a small cookie cannot make a request inflate
+# megabytes, and a session too big to be read back is refused when it is written.
+
+
+def sealed_payload(payload: bytes, at: float, *, compress: bool) -> str:
+    """A cookie sealed with the test secret around ``payload``, however large it is."""
+    from sessionware._sealing import CookieSealer
+
+    return CookieSealer(None, SECRET, compress=compress).seal(payload, at, "session")
+
+
+def test_a_payload_inflating_past_the_cap_is_refused_without_inflating_it(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    cookie = sealed_payload(b'{"a":"' + b"0" * 4_000_000 + b'"}', clock(), compress=True)
+    assert len(cookie) < 8000
+    interface = EncryptedCookieSessionInterface(clock=clock, compress=True)
+    config = SessionConfig(secret_key=SECRET)
+    tracemalloc.start()
+    try:
+        session = interface.open_session(config, {"HTTP_COOKIE": f"session={cookie}"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert session is not None
+    assert session.new
+    assert dict(session) == {}
+    assert peak < 1_000_000
+    (record,) = session_log.records
+    assert "max_payload_size" in record.getMessage()
+    assert "65536" in record.getMessage()
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["compressed", "plain"])
+@pytest.mark.parametrize(
+    ("size", "accepted"),
+    [pytest.param(1900, True, id="under"), pytest.param(2100, False, id="over")],
+)
+def test_max_payload_size_applies_to_compressed_and_plain_payloads(
+    clock: FakeClock, size: int, accepted: bool, compress: bool
+) -> None:
+    payload = b'{"a":"' + b"0" * (size - 8) + b'"}'
+    cookie = sealed_payload(payload, clock(), compress=compress)
+    browser = encrypted(clock, {"compress": compress}, max_payload_size=2048)
+    response = browser.request(lambda s: len(s.get("a", "")), cookie_header=f"session={cookie}")
+    assert response.text == (str(size - 8) if accepted else "0")
+
+
+def test_writing_more_than_max_payload_size_raises(clock: FakeClock) -> None:
+    browser = encrypted(clock, {"compress": True}, max_payload_size=4096)
+    with pytest.raises(PayloadTooLarge) as caught:
+        # Compresses to a few dozen bytes: it would fit the cookie, but not be read back.
+        browser.request(lambda s: s.__setitem__("a", "0" * 5000))
+    assert caught.value.limit == 4096
+    browser.request(lambda s: s.__setitem__("a", "0" * 4000))
+    assert browser.request(lambda s: len(s["a"])).text == "4000"
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        pytest.param(zlib.compress(b'{"a":"' + b"x" * 500 + b'"}')[:-6], id="truncated"),
+        pytest.param(b"not zlib at all", id="garbled"),
+    ],
+)
+def test_a_sealed_stream_that_is_not_whole_zlib_is_refused(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture, stream: bytes
+) -> None:
+    # Only a holder of the key can seal one (docs/encryption.md gives the format): the
+    # flags byte says compressed, then the seal time, then the stream.
+    from sessionware._sealing import derive_key, secret_key_id
+
+    key_id = secret_key_id(SECRET.encode())
+    plaintext = b"\x01" + int(clock()).to_bytes(8, "big") + stream
+    associated = b"\x00".join((b"sessionware", b"e1", key_id.encode(), b"session", b"session"))
+    nonce = os.urandom(12)
+    sealed = nonce + derive_key(SECRET.encode()).encrypt(nonce, plaintext, associated)
+    cookie = f"e1.{key_id}.{urlsafe_b64encode(sealed).rstrip(b'=').decode()}"
+    response = encrypted(clock, {"compress": True}).request(
+        lambda s: dict(s), cookie_header=f"session={cookie}"
+    )
+    assert response.text == "{}"
+    (record,) = session_log.records
+    assert "not valid zlib data" in record.getMessage()

@@ -180,7 +180,9 @@ class EncryptedCookieSessionInterface(SessionInterface):
         """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
 
         An emptied session deletes the cookie; an oversized one raises
-        :class:`~sessionware.errors.CookieTooLarge`, and one whose serialized data is
+        :class:`~sessionware.errors.CookieTooLarge` when the handler changed it (an
+        unchanged one re-issued, for an expiry refresh or the current key, that no
+        longer fits is not sent and a warning is logged), and one whose serialized data is
         over ``max_payload_size`` (which compression could squeeze into a cookie that
         would then be refused) raises :class:`~sessionware.errors.PayloadTooLarge`.
         """
@@ -213,4 +215,13 @@ class EncryptedCookieSessionInterface(SessionInterface):
             # Compressed, it might fit the cookie; but it would be refused when read.
             raise PayloadTooLarge(config.cookie_name, len(text), config.max_payload_size)
         value = sealer.seal(text.encode("ascii"), self.clock(), config.cookie_name)
-        self.set_cookie(config, session, headers, value)
+        reissue = None
+        if not session.modified:
+            # Unchanged data: the browser's cookie holds it already, so a re-issue that
+            # no longer fits must not fail the request.
+            reissue = (
+                "re-encrypting it with the current key"
+                if getattr(session, "reissue", False)
+                else "refreshing its expiry"
+            )
+        self.set_cookie(config, session, headers, value, reissue=reissue)

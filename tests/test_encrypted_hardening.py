@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sessionware import EncryptedCookieSessionInterface, SessionConfig
+from sessionware import CookieTooLarge, EncryptedCookieSessionInterface, SessionConfig
 from sessionware.errors import PayloadTooLarge
 
 from ._apps import Browser, set_cookies
@@ -241,3 +241,67 @@ def test_a_sealed_stream_that_is_not_whole_zlib_is_refused(
     assert response.text == "{}"
     (record,) = session_log.records
     assert "not valid zlib data" in record.getMessage()
+
+
+# A re-issue of unchanged data (expiry refresh, re-encryption with the current key)
+# that no longer fits leaves the browser's cookie as it is; only a write raises.
+
+OLD_KEY = "the-old-secret-key-of-this-application"
+
+
+def near_limit_cookie(clock: FakeClock, **settings: Any) -> tuple[str, int]:
+    """A permanent session's cookie written with default attributes, and its header size."""
+    writer = encrypted(clock, **settings)
+
+    def login(session: Any) -> None:
+        session.permanent = True
+        session["blob"] = os.urandom(1000).hex()
+
+    (header,) = set_cookies(writer.request(login))
+    value = writer.cookie()
+    assert value is not None
+    return value, len(header)
+
+
+def test_a_refresh_that_no_longer_fits_keeps_the_cookie_and_logs(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    value, size = near_limit_cookie(clock)
+    # The operator adds a Domain: the same cookie re-issued is 20 bytes longer.
+    reader = encrypted(clock, cookie_domain="example.com", max_cookie_size=size + 5)
+    clock.advance(60)
+    response = reader.request(lambda s: len(s["blob"]), cookie_header=f"session={value}")
+    assert response.status_code == 200
+    assert response.text == "2000"
+    assert set_cookies(response) == []
+    (record,) = session_log.records
+    assert record.levelno == logging.WARNING
+    message = record.getMessage()
+    assert "refresh" in message
+    assert "max_cookie_size" in message
+    assert value not in message
+
+
+def test_a_re_encryption_with_the_current_key_that_no_longer_fits_keeps_the_cookie(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    value, size = near_limit_cookie(clock, secret_key=OLD_KEY)
+    reader = encrypted(
+        clock,
+        secret_key_fallbacks=[OLD_KEY],
+        refresh_each_request=False,
+        cookie_secure=True,
+        max_cookie_size=size,
+    )
+    response = reader.request(lambda s: len(s["blob"]), cookie_header=f"session={value}")
+    assert response.status_code == 200
+    assert response.text == "2000"
+    assert set_cookies(response) == []
+    assert "re-encrypting" in session_log.records[0].getMessage()
+
+
+def test_a_write_that_no_longer_fits_still_raises(clock: FakeClock) -> None:
+    value, size = near_limit_cookie(clock)
+    reader = encrypted(clock, cookie_domain="example.com", max_cookie_size=size + 5)
+    with pytest.raises(CookieTooLarge):
+        reader.request(lambda s: s.__setitem__("n", 1), cookie_header=f"session={value}")

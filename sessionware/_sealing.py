@@ -38,8 +38,6 @@ VERSION = b"e1"
 _PREFIX = VERSION + b"."
 _NONCE = 12
 _TAG = 16
-#: Seconds a cookie's seal time may lie in the future (clocks of two machines differ).
-CLOCK_SKEW = 60
 _HEADER = 9  # flags byte + 8-byte timestamp
 _COMPRESSED = 1
 _KEY_INFO = b"sessionware/aes-256-gcm/cookie-key/v1"
@@ -141,15 +139,26 @@ class CookieSealer:
         return f"e1.{key_id}.{_b64encode(sealed).decode('ascii')}"
 
     def open(
-        self, value: str, now: float, max_age: int, cookie_name: str, skew: int = CLOCK_SKEW
+        self,
+        value: str,
+        now: float,
+        max_age: int,
+        cookie_name: str,
+        *,
+        skew: int,
+        max_payload: int,
     ) -> tuple[bytes, bool]:
         """Decrypt ``value``; return the payload and whether the current key sealed it.
 
-        ``skew`` is how many seconds in the future the seal time may lie.
+        ``skew`` is how many seconds in the future the seal time may lie (the config's
+        ``clock_skew``). ``max_payload`` is the most bytes the payload may have once
+        decompressed (``max_payload_size``): inflating stops one byte past it, so a
+        compressed cookie of zeros costs no more than that.
 
         :raises BadCookie: the value is not a sealed cookie of this format, its key is
             retired or unknown, it fails authentication, or it is older than
-            ``max_age`` seconds (or from the future).
+            ``max_age`` seconds (or from the future), or its payload is over
+            ``max_payload`` bytes.
         """
         try:
             raw = value.encode("ascii")
@@ -185,14 +194,25 @@ class CookieSealer:
         timestamp = int.from_bytes(plaintext[1:_HEADER], "big")
         age = int(now) - timestamp
         # A cookie sealed by a machine whose clock runs a little ahead is not an attack.
-        if age < -skew or age > max_age:
+        if age > max_age:
+            raise BadCookie(f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True)
+        if age < -skew:
             raise BadCookie(
-                f"the cookie is {age} seconds old, outside -{skew}..{max_age}", expired=True
+                f"the cookie is dated {-age} seconds in the future, more than the "
+                f"clock_skew of {skew}",
+                expired=True,
             )
         payload = plaintext[_HEADER:]
         if plaintext[0] & _COMPRESSED:
+            inflater = zlib.decompressobj()
             try:
-                payload = zlib.decompress(payload)
-            except zlib.error:  # pragma: no cover - authenticated, so only our own bug
+                payload = inflater.decompress(payload, max_payload + 1)
+                if not inflater.eof and len(payload) <= max_payload:
+                    raise zlib.error("truncated stream")
+            except zlib.error:  # authenticated: only a bug of a key holder's
                 raise BadCookie("the encrypted payload is not valid zlib data") from None
+        if len(payload) > max_payload:
+            raise BadCookie(
+                f"the payload is over {max_payload} bytes once decompressed (max_payload_size)"
+            )
         return payload, key_id == current

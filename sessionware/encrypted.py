@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ._cookies import add_vary_cookie
 from ._signing import BadCookie
 from .config import SessionConfig
+from .errors import PayloadTooLarge
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
 from .tagged import TaggedJSONSerializer
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
     from ._sealing import CookieSealer
 
 __all__ = ["EncryptedCookieSessionInterface"]
+
+logger = logging.getLogger("sessionware")
 
 
 class EncryptedCookieSessionInterface(SessionInterface):
@@ -29,7 +33,8 @@ class EncryptedCookieSessionInterface(SessionInterface):
     one of a retired or unknown key is refused. Its seal time is authenticated and
     checked on the server against ``permanent_lifetime``, as for signed cookies. A
     cookie moved into another cookie name, made for another purpose, or signed
-    instead of encrypted is refused.
+    instead of encrypted is refused. Of several copies of the cookie in one request
+    (cookie tossing), the first that decrypts is used, never a merge.
 
     Flask cannot read these cookies; use
     :class:`~sessionware.SecureCookieSessionInterface` to share a login with Flask.
@@ -91,13 +96,6 @@ class EncryptedCookieSessionInterface(SessionInterface):
         self._sealers[id(config)] = (config, sealer)
         return sealer
 
-    def clock_skew(self, config: SessionConfig) -> int:
-        """Seconds a cookie's seal time may lie in the future (another machine's clock).
-
-        The config's ``clock_skew`` setting where it has one, else 60 seconds.
-        """
-        return int(getattr(config, "clock_skew_seconds", self._sealing.CLOCK_SKEW))
-
     def open_session(
         self, config: SessionConfig, environ: WSGIEnviron
     ) -> SecureCookieSession | None:
@@ -113,23 +111,58 @@ class EncryptedCookieSessionInterface(SessionInterface):
         self.note_chunks(config, environ, session)
         return session
 
+    def _opened_cookie(
+        self, config: SessionConfig, environ: WSGIEnviron, sealer: CookieSealer
+    ) -> tuple[bytes, bool] | None:
+        """The payload of the request's cookie and whether the current key sealed it;
+        ``None`` when there is no cookie that decrypts (a refused one is logged).
+
+        As for signed cookies, of several copies of the cookie (another ``Domain`` or
+        ``Path``, or planted by a sibling subdomain) the first that decrypts is used,
+        the others ignored, never merged; with none, one line says so.
+        """
+        values = self.read_cookies(config, environ)
+        refusal: BadCookie | None = None
+        for value in values:
+            try:
+                opened = sealer.open(
+                    value,
+                    self.clock(),
+                    config.lifetime_seconds,
+                    config.cookie_name,
+                    skew=config.clock_skew_seconds,
+                    max_payload=config.max_payload_size,
+                )
+            except BadCookie as exc:
+                refusal = exc
+                continue
+            if len(values) > 1:
+                logger.info(
+                    "The request carries %d copies of the %r session cookie (set with "
+                    "another Domain or Path, or planted); using the first that decrypts.",
+                    len(values),
+                    config.cookie_name,
+                )
+            return opened
+        if refusal is None:
+            return None
+        if len(values) > 1:
+            self.log_refused(
+                config,
+                f"the request carries the cookie more than once ({len(values)} copies) "
+                "and none decrypts",
+            )
+        else:
+            self.log_refused(config, refusal.reason, expired=refusal.expired)
+        return None
+
     def _open(
         self, config: SessionConfig, environ: WSGIEnviron, sealer: CookieSealer
     ) -> SecureCookieSession:
-        value = self.read_cookie(config, environ)
-        if value is None:
+        opened = self._opened_cookie(config, environ, sealer)
+        if opened is None:
             return self.session_class()
-        try:
-            payload, current = sealer.open(
-                value,
-                self.clock(),
-                config.lifetime_seconds,
-                config.cookie_name,
-                self.clock_skew(config),
-            )
-        except BadCookie as exc:
-            self.log_refused(config, exc.reason, expired=exc.expired)
-            return self.session_class()
+        payload, current = opened
         try:
             text = payload.decode("utf-8")
             data = self.serializer.loads(text)
@@ -147,7 +180,11 @@ class EncryptedCookieSessionInterface(SessionInterface):
         """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
 
         An emptied session deletes the cookie; an oversized one raises
-        :class:`~sessionware.errors.CookieTooLarge`.
+        :class:`~sessionware.errors.CookieTooLarge` when the handler changed it (an
+        unchanged one re-issued, for an expiry refresh or the current key, that no
+        longer fits is not sent and a warning is logged), and one whose serialized data is
+        over ``max_payload_size`` (which compression could squeeze into a cookie that
+        would then be refused) raises :class:`~sessionware.errors.PayloadTooLarge`.
         """
         if session.accessed:
             add_vary_cookie(headers)
@@ -174,5 +211,17 @@ class EncryptedCookieSessionInterface(SessionInterface):
             return
         if text is None:
             text = self.serializer.dumps(data)
+        if len(text) > config.max_payload_size:
+            # Compressed, it might fit the cookie; but it would be refused when read.
+            raise PayloadTooLarge(config.cookie_name, len(text), config.max_payload_size)
         value = sealer.seal(text.encode("ascii"), self.clock(), config.cookie_name)
-        self.set_cookie(config, session, headers, value)
+        reissue = None
+        if not session.modified:
+            # Unchanged data: the browser's cookie holds it already, so a re-issue that
+            # no longer fits must not fail the request.
+            reissue = (
+                "re-encrypting it with the current key"
+                if getattr(session, "reissue", False)
+                else "refreshing its expiry"
+            )
+        self.set_cookie(config, session, headers, value, reissue=reissue)

@@ -57,7 +57,11 @@ class WebDriver:
     def get(self, url: str) -> str:
         """Load ``url`` and return the text of its ``#state`` paragraph."""
         self._call("POST", f"{self.session}/url", {"url": url})
-        script = "return document.getElementById('state').textContent"
+        return self.text("state")
+
+    def text(self, element_id: str) -> str:
+        """The text of the loaded page's element ``element_id``."""
+        script = f"return document.getElementById('{element_id}').textContent"
         return str(
             self._call("POST", f"{self.session}/execute/sync", {"script": script, "args": []})
         )
@@ -106,5 +110,10 @@ def test_a_session_over_4_kb_survives_in_chromium_and_shrinks_back(
         assert chromium.get(f"{server.url}/") == regrown
         assert chromium.get(f"{server.url}/shrink") == state("small")
         assert sorted(chromium.cookies()) == ["session"]
+        # What the user gets: the next request carries the small cookie alone, the
+        # deleted chunks are gone for good.
         assert chromium.get(f"{server.url}/") == state("small")
+        assert chromium.text("sent") == "session"
         assert sorted(chromium.cookies()) == ["session"]
+        # Every page load above, and nothing else, read and re-wrote the session.
+        assert chromium.text("visits") == "8"

@@ -169,3 +169,54 @@ def test_present_counts_chunk_cookies(header: str | None, count: int) -> None:
     from sessionware._chunks import present
 
     assert present(SessionConfig(max_chunks=4), header) == count
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_refresh_that_no_longer_fits_in_max_chunks_keeps_the_cookies(
+    kind: str, clock: FakeClock, session_log: pytest.LogCaptureFixture
+) -> None:
+    big = secrets.token_urlsafe(4000)
+    writer = make(kind, clock, max_chunks=2)
+    sent = set_cookies(writer.request(lambda s: s.update(big=big, _permanent=True)))
+    assert [h.split("=", 1)[0] for h in sent] == ["session", "session.1"]
+    # The operator lowers max_cookie_size: two chunks no longer hold the unchanged data.
+    limit = sum(map(len, sent)) // 2 - 200
+    reader = make(kind, clock, max_chunks=2, max_cookie_size=limit)
+    clock.advance(60)
+    response = reader.request(lambda s: s["big"] == big, cookie_header=header_of(jar(writer)))
+    assert response.status_code == 200
+    assert response.text == "True"
+    assert set_cookies(response) == []
+    (record,) = [r for r in session_log.records if r.name == "sessionware"]
+    assert "refreshing its expiry" in record.getMessage()
+    assert f"max_cookie_size={limit}" in record.getMessage()
+    # A change by the handler that does not fit still raises.
+    with pytest.raises(CookieTooLarge):
+        reader.request(lambda s: s.__setitem__("n", 1), cookie_header=header_of(jar(writer)))
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param("", "joined", id="whole"),
+        pytest.param("; session.1=again", None, id="chunk-sent-twice"),
+    ],
+)
+def test_read_cookie_joins_chunks_for_custom_back_ends(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture, extra: str, expected: str | None
+) -> None:
+    writer = make("signed", clock)
+    writer.request(lambda s: s.__setitem__("big", secrets.token_urlsafe(BIG)))
+    cookies = jar(writer)
+    assert len(cookies) >= 2
+    interface = SessionInterface()
+    config = SessionConfig(secret_key="s" * 32, max_chunks=4)
+    value = interface.read_cookie(config, {"HTTP_COOKIE": header_of(cookies) + extra})
+    if expected is None:
+        assert value is None
+        assert "chunk 1 is sent more than once" in session_log.records[-1].getMessage()
+    else:
+        # The parts put together, without the ~N~ mark: the value that was split.
+        assert value == cookies["session"].split("~", 2)[2] + "".join(
+            cookies[f"session.{i}"] for i in range(1, len(cookies))
+        )

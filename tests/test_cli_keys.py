@@ -14,6 +14,7 @@ import pytest
 
 from sessionware import KeyRing, SessionConfig
 from sessionware._cli_keys import parse_duration
+from sessionware.keyring import iso
 
 from ._servers import BIN, clean_env
 
@@ -67,6 +68,13 @@ def test_new_add_retire_show(tmp_path: Path) -> None:
     assert "no active key" in refused.stderr
     assert KeyRing.from_file(path).keys == ring.keys
 
+    # Retire the first key as it is in practice, after it has served a while: one
+    # retired within its activation second retires a second later (see
+    # test_a_key_retired_the_second_it_activates_leaves_a_valid_file), so, had these
+    # commands all run within that second, `show` below would still call it current.
+    document = json.loads(path.read_text())
+    document["keys"][0]["activates_at"] = iso(first.activates_at - 3600)
+    path.write_text(json.dumps(document))
     assert keys("add", path, "--activate-in", "0").returncode == 0
     retired = keys("retire", path, first.id)
     assert retired.returncode == 0, retired.stderr

@@ -264,7 +264,13 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
     def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
         """Write the session's changes to the store and set, refresh or delete the cookie.
 
+        A cookie re-sent with the ID the request carried that no longer fits
+        ``max_cookie_size`` is not sent (a warning says why): the browser's cookie
+        still names the record.
+
         :raises StoreError: the store failed and ``on_store_error`` is ``"raise"``.
+        :raises CookieTooLarge: the cookie of a new ID (a new session, ``regenerate()``)
+            does not fit.
         """
         if session.accessed:
             add_vary_cookie(headers)
@@ -281,6 +287,7 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
                 f"{type(self).__name__} saves ServerSideSession objects, got "
                 f"{type(session).__name__}; make session_class a subclass of it."
             )
+        sent_sid = session.sid
         try:
             before = lifetime.saving(self, config, session)
             action = self.policy.save(config, session, late=False)
@@ -301,7 +308,12 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
             if signer is not None:  # pragma: no branch - sessions exist only with a key
                 now = int(self.clock())
                 session.issued_at = now
-                self.set_cookie(config, session, headers, signer.dumps(session.sid.encode(), now))
+                # The same ID as the request's cookie (a touch, a re-sign, a change kept
+                # in the store): the browser's cookie still names the record, so a
+                # re-send that no longer fits must not fail the request. A new ID must.
+                reissue = "re-sending its unchanged session ID" if session.sid == sent_sid else None
+                value = signer.dumps(session.sid.encode(), now)
+                self.set_cookie(config, session, headers, value, reissue=reissue)
 
     def discard_session(self, config: SessionConfig, session: SessionMixin) -> None:
         """Drop changes made while a response body that then failed streamed (logged)."""

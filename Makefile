@@ -34,7 +34,7 @@ pytest: $(STAMP) chromium
 ## Headless Chromium for the browser test (skipped, naming this command, if it fails)
 chromium:
 	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || \
-		{ apt-get update && apt-get install -y chromium chromium-driver; } || \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } || \
 		echo "chromium not installed; the browser test will skip"
 
 ## Benchmarks side by side with Flask, Beaker and a stdlib floor

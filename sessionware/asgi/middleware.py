@@ -1,0 +1,194 @@
+"""The ASGI 3 middleware: the only module that knows about ``scope``, ``receive`` and ``send``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from sessionware.config import SessionConfig
+from sessionware.interface import Headers, SessionInterface, WSGIEnviron
+from sessionware.securecookie import SecureCookieSessionInterface
+from sessionware.serverside import STORE_ERROR_KEY
+
+from ._session import ASGISession
+from .starlette import StarletteCompatInterface, starlette_settings
+
+__all__ = ["ASGIApp", "Message", "Receive", "Scope", "Send", "SessionMiddleware"]
+
+logger = logging.getLogger("sessionware")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class SessionMiddleware:
+    """Gives every ``http`` and ``websocket`` connection a session at ``scope["session"]``.
+
+    ::
+
+        app = SessionMiddleware(app, secret_key=os.environ["SECRET_KEY"])
+
+    Starlette's and FastAPI's ``request.session`` (and ``websocket.session``) then work
+    unchanged, with sessionware's cookie, which Flask and sessionware's WSGI middleware
+    read and write too. The session is opened the first time the app touches it and
+    saved into ``http.response.start``, which is held until the first non-empty body
+    message, so changes made before the body starts are saved. On a websocket the
+    cookie goes out with ``websocket.accept``.
+
+    Called with Starlette's keywords (``secret_key``, ``session_cookie``, ``max_age``,
+    ``path``, ``same_site``, ``https_only``, ``domain``, ``partitioned``, and nothing
+    of sessionware's), it behaves as Starlette's ``SessionMiddleware``: permanent
+    cookies of ``max_age`` seconds (14 days by default), sent only when the session
+    changed, and cookies written by Starlette's middleware with the same secret are
+    read once and re-issued in sessionware's format
+    (:class:`~sessionware.asgi.StarletteCompatInterface`).
+
+    :param app: the ASGI application to wrap.
+    :param config: a :class:`~sessionware.SessionConfig`; or pass its settings (or
+        Starlette's keywords) as keyword arguments instead.
+    :param interface: the session back end; by default a
+        :class:`~sessionware.SecureCookieSessionInterface`.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        /,
+        config: SessionConfig | None = None,
+        *,
+        interface: SessionInterface | None = None,
+        **settings: Any,
+    ) -> None:
+        if config is not None and settings:
+            raise TypeError(
+                f"pass either config= or settings ({', '.join(sorted(settings))}), not both."
+            )
+        if config is not None and not isinstance(config, SessionConfig):
+            raise TypeError(f"config must be a SessionConfig, got {type(config).__name__}.")
+        if interface is not None and not isinstance(interface, SessionInterface):
+            raise TypeError(
+                f"interface must be a SessionInterface, got {type(interface).__name__}."
+            )
+        starlette = starlette_settings(settings) if config is None and settings else None
+        if starlette is not None:
+            settings, max_age = starlette
+            if interface is None:
+                interface = StarletteCompatInterface(max_age)
+        self.app = app
+        self.config = config if config is not None else SessionConfig(**settings)
+        self.interface = interface if interface is not None else SecureCookieSessionInterface()
+        self._key = self.config.environ_key
+        if not self.config.secret_key:
+            logger.warning(
+                "SessionMiddleware has no secret key: handlers get a read-only empty "
+                "session. Pass secret_key=... or set SESSIONWARE_SECRET_KEY."
+            )
+
+    def __repr__(self) -> str:
+        return f"<SessionMiddleware {self.app!r} {type(self.interface).__name__}>"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
+            await self.app(scope, receive, send)
+            return
+        session = _Connection(self, scope, send)
+        scope[self._key] = session
+        await self.app(scope, receive, session.send_http if kind == "http" else session.send_ws)
+        if session._held is not None:
+            # The app returned after http.response.start without a body: send what it
+            # sent, so the server sees the same protocol error it would without us.
+            await session._release()
+        if session.headers_sent:
+            opened = session._session
+            if opened is not None and not self.interface.is_null_session(opened):
+                self.interface.close_session(self.config, opened)
+
+
+def _environ(scope: Scope) -> WSGIEnviron:
+    """The environ-like dict the interfaces read: the scope's cookies as ``HTTP_COOKIE``."""
+    cookies = [value for name, value in scope.get("headers", ()) if name == b"cookie"]
+    # HTTP/2 servers may pass one cookie header per pair; RFC 9113 joins them with "; ".
+    header = cookies[0] if len(cookies) == 1 else b"; ".join(cookies)
+    return {"HTTP_COOKIE": header.decode("latin-1"), "asgi.scope": scope}
+
+
+class _Connection(ASGISession):
+    """The connection's lazy session, also holding its response start until the body.
+
+    The response state lives in private attributes, which the session never forwards.
+    """
+
+    def __init__(self, middleware: SessionMiddleware, scope: Scope, send: Send) -> None:
+        ASGISession.__init__(self, middleware.interface, middleware.config, _NO_ENVIRON)
+        self._scope = scope
+        self._send = send
+        self._held: Message | None = None
+
+    def load(self) -> Any:
+        """Open the real session (once), reading the cookie from the scope's headers."""
+        if self._session is None:
+            environ = self._environ = _environ(self._scope)
+            session = ASGISession.load(self)
+            error = environ.get(STORE_ERROR_KEY)
+            if error is not None:
+                self._scope[STORE_ERROR_KEY] = error
+            return session
+        return self._session
+
+    async def send_http(self, message: Message) -> None:
+        if self.headers_sent:
+            await self._send(message)
+            return
+        kind = message["type"]
+        if kind == "http.response.start":
+            self._held = message
+            return
+        held = self._held
+        if held is None:
+            await self._send(message)
+            return
+        if kind == "http.response.body" and not message.get("body") and message.get("more_body"):
+            # An empty chunk carries nothing: keep holding, the app may still change
+            # the session before its first real chunk.
+            return
+        await self._release()
+        await self._send(message)
+
+    async def _release(self) -> None:
+        held = self._held
+        assert held is not None
+        self._held = None
+        await self._send(self._saved(held))
+
+    def _saved(self, message: Message) -> Message:
+        """``message`` with the session saved into its headers."""
+        self.headers_sent = True
+        session = self._session
+        if session is None or self._interface.is_null_session(session):
+            return message
+        headers: Headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in message.get("headers", ())
+        ]
+        self._interface.save_session(self._config, session, headers)
+        message = dict(message)
+        message["headers"] = [
+            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
+        ]
+        return message
+
+    async def send_ws(self, message: Message) -> None:
+        if not self.headers_sent and message["type"] in (
+            "websocket.accept",
+            "websocket.http.response.start",
+        ):
+            message = self._saved(message)
+        await self._send(message)
+
+
+_NO_ENVIRON: WSGIEnviron = {}

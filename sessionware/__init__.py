@@ -9,10 +9,10 @@ from .interface import SessionInterface as SessionInterface
 from .lazy import LazySession as LazySession
 from .middleware import SessionMiddleware as SessionMiddleware
 from .securecookie import SecureCookieSessionInterface as SecureCookieSessionInterface
-from .serversession import ServerSideSession as ServerSideSession
-from .serversession import StoreUnavailableSession as StoreUnavailableSession
 from .serverside import STORE_ERROR_KEY as STORE_ERROR_KEY
+from .serverside import ServerSideSession as ServerSideSession
 from .serverside import ServerSideSessionInterface as ServerSideSessionInterface
+from .serverside import StoreUnavailableSession as StoreUnavailableSession
 from .sessions import NullSession as NullSession
 from .sessions import SecureCookieSession as SecureCookieSession
 from .sessions import SessionMixin as SessionMixin

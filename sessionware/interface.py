@@ -163,6 +163,14 @@ class SessionInterface:
         streamed here; the default does nothing.
         """
 
+    def discard_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Called instead of :meth:`close_session` when the response body failed.
+
+        That is, it raised, or was closed before its end (the client went away), after
+        the headers were sent: changes made to the session since then must not be
+        committed. The default does nothing.
+        """
+
     # Helpers for subclasses: the cookie wire format, shared by every back end.
 
     def read_cookie(self, config: SessionConfig, environ: WSGIEnviron) -> str | None:

@@ -172,14 +172,20 @@ class _RequestSession(LazySession):
 
 
 class _Body:
-    """Wraps the app's iterable: sends the headers at the first non-empty chunk."""
+    """Wraps the app's iterable: sends the headers at the first non-empty chunk.
 
-    __slots__ = ("_iterator", "_response", "_result")
+    It remembers whether the app's iterable ran to its end: only then are changes
+    made while it streamed saved (``close_session``); a body that raised or was
+    closed early (the client went away) has them discarded (``discard_session``).
+    """
+
+    __slots__ = ("_completed", "_iterator", "_response", "_result")
 
     def __init__(self, response: _RequestSession, result: Iterable[bytes]) -> None:
         self._response = response
         self._result = result
         self._iterator: Iterator[bytes] | None = None
+        self._completed = False
 
     def __iter__(self) -> Iterator[bytes]:
         return self
@@ -189,12 +195,17 @@ class _Body:
         if iterator is None:
             iterator = self._iterator = iter(self._result)
         if self._response._write is not None:
-            return next(iterator)
+            try:
+                return next(iterator)
+            except StopIteration:
+                self._completed = True
+                raise
         for chunk in iterator:
             if chunk:
                 self._response._send()
                 return chunk
         self._response._send()
+        self._completed = True
         raise StopIteration
 
     def close(self) -> None:
@@ -209,4 +220,7 @@ class _Body:
                 and response._write is not None
                 and not interface.is_null_session(session)
             ):
-                interface.close_session(response._config, session)
+                if self._completed:
+                    interface.close_session(response._config, session)
+                else:
+                    interface.discard_session(response._config, session)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .base import CorruptRecord as CorruptRecord
 from .base import Store as Store
 from .base import StoreError as StoreError
 from .base import StoreRecord as StoreRecord
@@ -18,7 +19,15 @@ if TYPE_CHECKING:
     from .redis import RedisStore as RedisStore
     from .sql import SQLStore as SQLStore
 
-__all__ = ["MemoryStore", "RedisStore", "SQLStore", "Store", "StoreError", "StoreRecord"]
+__all__ = [
+    "CorruptRecord",
+    "MemoryStore",
+    "RedisStore",
+    "SQLStore",
+    "Store",
+    "StoreError",
+    "StoreRecord",
+]
 
 _LAZY = {"RedisStore": "redis", "SQLStore": "sql"}
 

@@ -7,6 +7,7 @@ what lets two concurrent requests of one session both keep their changes.
 
 To write a store, subclass :class:`Store` and implement :meth:`~Store.get`,
 :meth:`~Store.set`, :meth:`~Store.touch` and :meth:`~Store.delete`; override
+:meth:`~Store.move` with one atomic step (the default is not atomic), and
 :meth:`~Store.cleanup` if expired records are not removed by the back end itself.
 Subclass the conformance suite in ``tests/stores/contract.py`` to check it.
 """
@@ -17,7 +18,7 @@ from typing import NamedTuple
 
 from sessionware.errors import SessionwareError
 
-__all__ = ["Store", "StoreError", "StoreRecord"]
+__all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord"]
 
 
 class StoreRecord(NamedTuple):
@@ -51,6 +52,23 @@ class StoreError(SessionwareError):
         )
 
 
+class CorruptRecord(StoreError):
+    """A session's record exists but cannot be read as one.
+
+    Its data is not UTF-8 text, its version is not an integer, or the back end holds
+    something else under the key. :meth:`Store.get` raises it; the interface treats
+    it as no session (a fresh session and a log line), not as an outage.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        SessionwareError.__init__(
+            self,
+            f"The session store holds a corrupt record: {reason}. It is ignored and "
+            "expires with its TTL.",
+        )
+
+
 class Store:
     """Base class of session stores.
 
@@ -66,7 +84,11 @@ class Store:
     process_local: bool = False
 
     def get(self, sid: str) -> StoreRecord | None:
-        """Return the record of ``sid``, or ``None`` when there is none or it expired."""
+        """Return the record of ``sid``, or ``None`` when there is none or it expired.
+
+        :raises CorruptRecord: the record exists but cannot be read (not text, or a
+            version that is not an integer).
+        """
         raise NotImplementedError(
             f"{type(self).__name__}.get(sid) must return the StoreRecord of sid, or None"
         )
@@ -86,6 +108,29 @@ class Store:
             "if its version is still `version` (or it is absent, for None) and return "
             "the new version, else return None"
         )
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        """Replace the record of ``sid`` by ``data`` under ``new_sid``: regenerate's write.
+
+        One atomic step: only if ``sid`` has a live record at ``version`` and
+        ``new_sid`` has none, write ``data`` as the record of ``new_sid`` (expiring
+        ``ttl`` seconds from now) and delete the record of ``sid``. So a session that
+        a concurrent request ended is never brought back under the new ID, and a
+        concurrent write to ``sid`` either lands before (the version no longer
+        matches) or finds the record gone.
+
+        The default composes :meth:`get`, :meth:`set` and :meth:`delete` and is
+        **not** atomic (a logout between its steps is undone); stores override it.
+
+        :returns: the new record's version, or ``None`` when nothing was written.
+        """
+        record = self.get(sid)
+        if record is None or record.version != version:
+            return None
+        new_version = self.set(new_sid, data, ttl, None)
+        if new_version is not None:
+            self.delete(sid)
+        return new_version
 
     def delete(self, sid: str) -> None:
         """Remove the record of ``sid``; no error if there is none."""

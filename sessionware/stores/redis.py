@@ -13,7 +13,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without the extra installed
     raise ImportError("RedisStore needs the redis client: pip install sessionware[redis]") from exc
 
-from .base import Store, StoreError, StoreRecord
+from .base import CorruptRecord, Store, StoreError, StoreRecord
 
 __all__ = ["RedisStore"]
 
@@ -30,6 +30,20 @@ end
 redis.call('HSET', KEYS[1], 'd', ARGV[2])
 local version = redis.call('HINCRBY', KEYS[1], 'v', 1)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
+return version
+"""
+
+# Regenerate in one atomic step: KEYS[1] is the old record, KEYS[2] the new one; ARGV
+# holds the old record's expected version, the data and the TTL. The new record's
+# version continues the old one's.
+_MOVE = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if current ~= ARGV[1] then return false end
+if redis.call('EXISTS', KEYS[2]) == 1 then return false end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[2], 'd', ARGV[2], 'v', current)
+local version = redis.call('HINCRBY', KEYS[2], 'v', 1)
+redis.call('EXPIRE', KEYS[2], ARGV[3])
 return version
 """
 
@@ -87,6 +101,7 @@ class RedisStore(Store):
         self.client = client
         self.prefix = prefix
         self._set = client.register_script(_SET)
+        self._move = client.register_script(_MOVE)
 
     def __repr__(self) -> str:
         kwargs = self.client.connection_pool.connection_kwargs
@@ -95,16 +110,28 @@ class RedisStore(Store):
 
     def get(self, sid: str) -> StoreRecord | None:
         """Return the record of ``sid``, or ``None``."""
-        data, version = self._call(self.client.hmget, self.prefix + sid, ["d", "v"])
-        if data is None or version is None:
-            return None
-        return StoreRecord(data.decode("utf-8"), int(version))
+        try:
+            reply = self._call(self.client.hmget, self.prefix + sid, ["d", "v"])
+        except StoreError as exc:
+            if not exc.reason.startswith("Redis: ResponseError: WRONGTYPE"):
+                raise
+            raise CorruptRecord("Redis: the key holds something other than a hash") from None
+        return _record(reply)
 
     def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
         """Compare-and-set the record of ``sid`` (see :meth:`Store.set`)."""
         expected = "" if version is None else str(version)
         result = self._call(self._set, keys=[self.prefix + sid], args=[expected, data, ttl])
-        return None if result is None else int(result)
+        return None if result is None else _version(result, "the compare-and-set script")
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        """Move the record of ``sid`` to ``new_sid`` in one script (see :meth:`Store.move`).
+
+        Both keys are given to the script; on Redis Cluster they must hash to one slot.
+        """
+        keys = [self.prefix + sid, self.prefix + new_sid]
+        result = self._call(self._move, keys=keys, args=[str(version), data, ttl])
+        return None if result is None else _version(result, "the move script")
 
     def touch(self, sid: str, ttl: int) -> bool:
         """Extend the expiry of ``sid``'s record (``EXPIRE``), keeping its data."""
@@ -121,6 +148,31 @@ class RedisStore(Store):
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with _store_errors():
             return method(*args, **kwargs)
+
+
+def _record(reply: Any) -> StoreRecord | None:
+    """The record in an ``HMGET d v`` reply; every bad reply becomes a StoreError."""
+    if not isinstance(reply, list | tuple) or len(reply) != 2:
+        raise StoreError("Redis: HMGET did not answer with two fields")
+    data, version = reply
+    if data is None or version is None:
+        return None
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = None
+    if not isinstance(data, str):
+        raise CorruptRecord("Redis: the record's data is not UTF-8 text")
+    return StoreRecord(data, _version(version, "the record's version", CorruptRecord))
+
+
+def _version(value: Any, what: str, error: type[StoreError] = StoreError) -> int:
+    if isinstance(value, bytes | str) and value.isdigit() and len(value) < 20:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise error(f"Redis: {what} is not an integer")
 
 
 @contextmanager

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
 
 try:
     import sqlalchemy as sa
@@ -15,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
         "(or sessionware[postgres] for PostgreSQL)"
     ) from exc
 
-from .base import Store, StoreError, StoreRecord
+from .base import CorruptRecord, Store, StoreError, StoreRecord
 
 __all__ = ["SQLStore"]
 
@@ -24,7 +26,8 @@ def _table(name: str) -> sa.Table:
     return sa.Table(
         name,
         sa.MetaData(),
-        sa.Column("id", sa.String(64), primary_key=True),
+        # 128 characters hold the longest ID the interface issues (id_bytes=96).
+        sa.Column("id", sa.String(128), primary_key=True),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("expires_at", sa.Float, nullable=False, index=True),
@@ -66,8 +69,12 @@ class SQLStore(Store):
         self.engine = engine
         self.table = _table(table_name)
         self.clock: Callable[[], float] = clock or time.time
+        # Quoted names a driver's message may keep: they say which object failed.
+        self._identifiers = frozenset(
+            [table_name, *self.table.c.keys(), *(str(index.name) for index in self.table.indexes)]
+        )
         if create_table:
-            with _store_errors():
+            with self._errors():
                 try:
                     self.table.create(engine, checkfirst=True)
                 except sa.exc.DBAPIError:
@@ -81,10 +88,15 @@ class SQLStore(Store):
     def get(self, sid: str) -> StoreRecord | None:
         """Return the live record of ``sid``, or ``None``."""
         t = self.table
-        query = sa.select(t.c.data, t.c.version).where(t.c.id == sid, t.c.expires_at > self.clock())
-        with _store_errors(), self.engine.connect() as conn:
+        data: sa.ColumnElement[Any] = t.c.data
+        if self.engine.dialect.name == "sqlite":
+            # SQLite stores any bytes as TEXT, and its driver fails on (and quotes in
+            # its message) text that is not UTF-8: read bytes and decode them here.
+            data = sa.cast(t.c.data, sa.LargeBinary).label("data")
+        query = sa.select(data, t.c.version).where(t.c.id == sid, t.c.expires_at > self.clock())
+        with self._errors(), self.engine.connect() as conn:
             row = conn.execute(query).first()
-        return None if row is None else StoreRecord(row.data, row.version)
+        return None if row is None else _record(row.data, row.version)
 
     def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
         """Compare-and-set the row of ``sid`` (see :meth:`Store.set`)."""
@@ -96,41 +108,69 @@ class SQLStore(Store):
                 .where(t.c.id == sid, t.c.version == version, t.c.expires_at > now)
                 .values(data=data, version=version + 1, expires_at=now + ttl)
             )
-            with _store_errors(), self.engine.begin() as conn:
+            with self._errors(), self.engine.begin() as conn:
                 return version + 1 if conn.execute(query).rowcount == 1 else None
-        try:
-            with _store_errors(), self.engine.begin() as conn:
-                # An expired row may hold the ID until cleanup runs: replace it.
-                conn.execute(t.delete().where(t.c.id == sid, t.c.expires_at <= now))
-                conn.execute(t.insert().values(id=sid, data=data, version=1, expires_at=now + ttl))
-        except StoreError as exc:
-            if isinstance(exc.__cause__, sa.exc.IntegrityError):
-                return None
-            raise
+        with self._errors():
+            try:
+                with self.engine.begin() as conn:
+                    # An expired row may hold the ID until cleanup runs: replace it.
+                    conn.execute(t.delete().where(t.c.id == sid, t.c.expires_at <= now))
+                    conn.execute(
+                        t.insert().values(id=sid, data=data, version=1, expires_at=now + ttl)
+                    )
+            except sa.exc.IntegrityError:
+                return None  # a live row holds the ID
         return 1
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        """Give the row of ``sid`` the ID ``new_sid`` and ``data``, in one transaction.
+
+        One ``UPDATE`` of the primary key, conditional on the version (see
+        :meth:`Store.move`): a concurrent ``DELETE`` or write of the row is ordered
+        before or after it by the database's row lock, never between.
+        """
+        t = self.table
+        now = self.clock()
+        query = (
+            t.update()
+            .where(t.c.id == sid, t.c.version == version, t.c.expires_at > now)
+            .values(id=new_sid, data=data, version=version + 1, expires_at=now + ttl)
+        )
+        with self._errors():
+            try:
+                with self.engine.begin() as conn:
+                    # An expired row may hold the new ID until cleanup runs: replace it.
+                    conn.execute(t.delete().where(t.c.id == new_sid, t.c.expires_at <= now))
+                    moved = conn.execute(query).rowcount == 1
+            except sa.exc.IntegrityError:
+                return None  # a live row holds the new ID
+        return version + 1 if moved else None
 
     def touch(self, sid: str, ttl: int) -> bool:
         """Move the expiry of ``sid``'s row, keeping its data and version."""
         t = self.table
         now = self.clock()
         query = t.update().where(t.c.id == sid, t.c.expires_at > now).values(expires_at=now + ttl)
-        with _store_errors(), self.engine.begin() as conn:
+        with self._errors(), self.engine.begin() as conn:
             return conn.execute(query).rowcount == 1
 
     def delete(self, sid: str) -> None:
         """Remove the row of ``sid``."""
-        with _store_errors(), self.engine.begin() as conn:
+        with self._errors(), self.engine.begin() as conn:
             conn.execute(self.table.delete().where(self.table.c.id == sid))
 
     def cleanup(self) -> int:
         """Delete expired rows (one indexed ``DELETE``) and return how many."""
         query = self.table.delete().where(self.table.c.expires_at <= self.clock())
-        with _store_errors(), self.engine.begin() as conn:
+        with self._errors(), self.engine.begin() as conn:
             return conn.execute(query).rowcount
 
     def close(self) -> None:
         """Close the engine's pooled connections."""
         self.engine.dispose()
+
+    def _errors(self) -> _StoreErrors:
+        return _StoreErrors(self._identifiers)
 
 
 def _make_engine(url: str, timeout: float) -> sa.engine.Engine:
@@ -154,13 +194,59 @@ def _make_engine(url: str, timeout: float) -> sa.engine.Engine:
     return sa.create_engine(parsed, pool_timeout=timeout, pool_pre_ping=True, hide_parameters=True)
 
 
-@contextmanager
-def _store_errors() -> Iterator[None]:
-    try:
-        yield
-    except sa.exc.SQLAlchemyError as exc:
-        # The driver's own message: it names neither the statement's parameters (the
-        # session ID and data) nor the URL's password.
+def _record(data: object, version: object) -> StoreRecord:
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CorruptRecord("SQL: the row's data is not UTF-8 text") from None
+    if not isinstance(data, str):
+        raise CorruptRecord("SQL: the row's data is not text")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise CorruptRecord("SQL: the row's version is not an integer")
+    return StoreRecord(data, version)
+
+
+class _StoreErrors:
+    """Turns SQLAlchemy's exceptions into a :class:`StoreError` that carries no data.
+
+    SQLAlchemy puts a statement's parameters (the session ID and data) into its
+    exception's message unless the engine has ``hide_parameters``, and an engine the
+    user passes may not. So the StoreError is neither chained to it (``__cause__``)
+    nor left in its ``__context__``, and keeps only the first line of the driver's
+    own message, with quoted text other than this table's names redacted.
+    """
+
+    def __init__(self, identifiers: frozenset[str]) -> None:
+        self.identifiers = identifiers
+
+    def __enter__(self) -> _StoreErrors:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not isinstance(exc, sa.exc.SQLAlchemyError):
+            return
         cause = getattr(exc, "orig", None) or exc
-        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
-        raise StoreError(f"SQL: {type(cause).__name__}: {reason}") from exc
+        lines = str(cause).strip().splitlines()
+        reason = _QUOTED.sub(self._redact, lines[0]) if lines else ""
+        error = StoreError(f"SQL: {type(cause).__name__}: {reason}")
+        try:
+            raise error
+        finally:
+            # Raised while SQLAlchemy's exception is being handled, the error would
+            # keep it as its context, and a logged traceback would print it.
+            error.__context__ = None
+
+    def _redact(self, match: re.Match[str]) -> str:
+        quoted = match.group(2)
+        return (
+            match.group(0) if quoted in self.identifiers else f"{match.group(1)}...{match.group(1)}"
+        )
+
+
+_QUOTED = re.compile(r"""(['"])(.*?)\1""")

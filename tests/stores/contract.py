@@ -122,6 +122,44 @@ class StoreContract:
         version = store.set("s1", data, TTL, None)
         assert store.get("s1") == StoreRecord(data, version)  # type: ignore[arg-type]
 
+    def test_move_at_the_current_version(self, store: Store) -> None:
+        first = store.set("old", "one", TTL, None)
+        moved = store.move("old", "new", "two", 100, first)  # type: ignore[arg-type]
+        assert moved is not None
+        assert store.get("old") is None
+        assert store.get("new") == StoreRecord("two", moved)
+        assert 98 <= self.ttl_of(store, "new") <= 100
+        assert store.set("new", "three", TTL, moved) is not None
+        assert store.set("old", "resurrected", TTL, first) is None
+        assert store.get("old") is None
+
+    def test_move_at_a_stale_version_writes_nothing(self, store: Store) -> None:
+        first = store.set("old", "one", TTL, None)
+        second = store.set("old", "two", TTL, first)
+        assert store.move("old", "new", "moved", TTL, first) is None  # type: ignore[arg-type]
+        assert store.get("old") == StoreRecord("two", second)  # type: ignore[arg-type]
+        assert store.get("new") is None
+
+    def test_move_of_a_deleted_record_does_not_resurrect_it(self, store: Store) -> None:
+        version = store.set("old", "one", TTL, None)
+        store.delete("old")
+        assert store.move("old", "new", "one", TTL, version) is None  # type: ignore[arg-type]
+        assert store.get("new") is None
+        assert store.get("old") is None
+
+    def test_move_of_an_expired_record_writes_nothing(self, store: Store) -> None:
+        version = store.set("old", "one", TTL, None)
+        self.expire(store, "old")
+        assert store.move("old", "new", "one", TTL, version) is None  # type: ignore[arg-type]
+        assert store.get("new") is None
+
+    def test_move_onto_a_live_id_writes_nothing(self, store: Store) -> None:
+        old = store.set("old", "one", TTL, None)
+        taken = store.set("new", "theirs", TTL, None)
+        assert store.move("old", "new", "mine", TTL, old) is None  # type: ignore[arg-type]
+        assert store.get("old") == StoreRecord("one", old)  # type: ignore[arg-type]
+        assert store.get("new") == StoreRecord("theirs", taken)  # type: ignore[arg-type]
+
     def test_concurrent_compare_and_set_loses_no_increment(self, store: Store) -> None:
         store.set("counter", "0", TTL, None)
         threads, rounds = 6, 15

@@ -1,4 +1,9 @@
-"""Server-side sessions: the cookie carries a signed session ID, the data lives in a store."""
+"""The server-side session interface: cookie and request wiring, nothing else.
+
+It verifies the signed ID from the cookie, asks :class:`~.saving.SavePolicy` for the
+record, hands sessions to the handler, and after the handler passes the session to
+the policy and sets or deletes the cookie as the policy answers.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,17 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Literal
 
-from . import _versioned
-from ._cookies import add_vary_cookie
-from ._signing import _b64decode
-from .config import SessionConfig
-from .interface import Headers, SessionInterface, WSGIEnviron
-from .serversession import ServerSideSession, StoreUnavailableSession
-from .sessions import SessionMixin
-from .stores.base import Store, StoreError
-from .tagged import TaggedJSONSerializer
+from sessionware._cookies import add_vary_cookie
+from sessionware._signing import _b64decode
+from sessionware.config import SessionConfig
+from sessionware.interface import Headers, SessionInterface, WSGIEnviron
+from sessionware.sessions import SessionMixin
+from sessionware.stores.base import Store, StoreError
+from sessionware.tagged import TaggedJSONSerializer
+
+from .saving import OnStoreError, SavePolicy
+from .session import ServerSideSession, StoreUnavailableSession
 
 __all__ = ["STORE_ERROR_KEY", "ServerSideSessionInterface"]
 
@@ -27,9 +32,10 @@ logger = logging.getLogger("sessionware")
 #: request got a read-only session because the store failed (``on_store_error="null"``).
 STORE_ERROR_KEY = "sessionware.store_error"
 
-OnStoreError = Literal["raise", "null"]
-_Action = Literal["set", "delete"] | None
 _SID = re.compile(r"[A-Za-z0-9_-]{22,128}")
+#: The ID sizes accepted: at least 128 bits (OWASP), at most what fits ``_SID`` and
+#: the SQL store's 128-character ID column (96 bytes are 128 base64 characters).
+_ID_BYTES = range(16, 97)
 
 
 class ServerSideSessionInterface(SessionInterface):
@@ -79,7 +85,8 @@ class ServerSideSessionInterface(SessionInterface):
     salt: str = "sessionware.session-id"
     #: HMAC digest of the signed ID.
     digest_method: str = "sha256"
-    #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128).
+    #: Random bytes in a new session ID (256 bits; OWASP asks for at least 128). From 16
+    #: to 96, checked when the interface is built: 96 bytes fill the SQL ID column.
     id_bytes: int = 32
     saves_after_response = True
 
@@ -115,11 +122,43 @@ class ServerSideSessionInterface(SessionInterface):
             )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
-        self.store = store
-        self.on_store_error: OnStoreError = on_store_error
-        self.touch_interval = float(touch_interval)
-        self.max_retries = max_retries
+        id_bytes = self.id_bytes
+        if isinstance(id_bytes, bool) or not isinstance(id_bytes, int) or id_bytes not in _ID_BYTES:
+            raise ValueError(
+                f"id_bytes must be an int from 16 (128 bits) to 96 (the longest ID every "
+                f"store holds), got {id_bytes!r}; the default 32 gives 256 bits."
+            )
+        #: Where every store read and write goes; built from the arguments above.
+        self.policy = SavePolicy(
+            store,
+            self.serializer,
+            on_store_error=on_store_error,
+            touch_interval=float(touch_interval),
+            max_retries=max_retries,
+            new_sid=lambda: self.new_sid(),
+            clock=self.clock,
+        )
         self._warned_processes = False
+
+    @property
+    def store(self) -> Store:
+        """Where sessions are kept."""
+        return self.policy.store
+
+    @property
+    def on_store_error(self) -> OnStoreError:
+        """What a request gets when the store fails (``"raise"`` or ``"null"``)."""
+        return self.policy.on_store_error
+
+    @property
+    def touch_interval(self) -> float:
+        """The least number of seconds between two expiry extensions."""
+        return self.policy.touch_interval
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a save re-applies its changes after losing a race."""
+        return self.policy.max_retries
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.store!r} on_store_error={self.on_store_error!r}>"
@@ -148,28 +187,20 @@ class ServerSideSessionInterface(SessionInterface):
             self.log_refused(config, "the signed value is not a session ID")
             return self.session_class()
         try:
-            record = self.store.get(sid)
+            loaded = self.policy.load(sid)
         except StoreError as exc:
-            return self._unavailable(environ, exc)
-        if record is None:
-            self.log_refused(config, "its session is not in the store (expired or ended)")
+            self.policy.failed(exc, "Serving a read-only empty session.")
+            environ[STORE_ERROR_KEY] = exc
+            return StoreUnavailableSession(sid=sid)
+        if isinstance(loaded, str):
+            self.log_refused(config, loaded)
             return self.session_class()
-        data = _versioned.parse(self.serializer, record.data)
-        if data is None:
-            self.log_refused(config, "its stored data is not a tagged JSON object")
-            return self.session_class()
+        data, record = loaded
         session = self.session_class(data, new=False, sid=sid, version=record.version)
         session.loaded_text = record.data
         session.reissue = key_index > 0
         session.issued_at = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode()), "big")
         return session
-
-    def _unavailable(self, environ: WSGIEnviron, exc: StoreError) -> SessionMixin:
-        if self.on_store_error == "raise":
-            raise exc
-        logger.error("%s Serving a read-only empty session.", exc.reason)
-        environ[STORE_ERROR_KEY] = exc
-        return StoreUnavailableSession()
 
     def _warn_processes(self) -> None:
         if not self._warned_processes:
@@ -181,6 +212,12 @@ class ServerSideSessionInterface(SessionInterface):
                 type(self.store).__name__,
             )
 
+    def is_null_session(self, obj: object) -> bool:
+        """Whether ``obj`` is never saved; a logout during an outage is saved."""
+        if isinstance(obj, StoreUnavailableSession) and obj.invalidated:
+            return False
+        return super().is_null_session(obj)
+
     def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
         """Write the session's changes to the store and set, refresh or delete the cookie.
 
@@ -188,17 +225,26 @@ class ServerSideSessionInterface(SessionInterface):
         """
         if session.accessed:
             add_vary_cookie(headers)
+        if isinstance(session, StoreUnavailableSession):
+            if session.invalidated:
+                # Logout while the store was down: the cookie goes whatever the store does.
+                if session.sid is not None:  # pragma: no branch - it has the cookie's ID
+                    self.policy.end(session.sid)
+                    session.sid = None
+                self.delete_cookie(config, headers)
+            return
         if not isinstance(session, ServerSideSession):
             raise TypeError(
                 f"{type(self).__name__} saves ServerSideSession objects, got "
                 f"{type(session).__name__}; make session_class a subclass of it."
             )
         try:
-            action = self._save(config, session, late=False)
+            action = self.policy.save(config, session, late=False)
         except StoreError as exc:
-            if self.on_store_error == "raise":
-                raise
-            logger.error("%s The session's changes were not saved.", exc.reason)
+            self.policy.failed(exc, "The session's changes were not saved.")
+            if session.invalidated:
+                # Logged out: whatever failed, the cookie must not outlive the logout.
+                self.delete_cookie(config, headers)
             return
         if action == "delete":
             self.delete_cookie(config, headers)
@@ -209,71 +255,36 @@ class ServerSideSessionInterface(SessionInterface):
                 session.issued_at = now
                 self.set_cookie(config, session, headers, signer.dumps(session.sid.encode(), now))
 
+    def discard_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Drop changes made while a response body that then failed streamed (logged)."""
+        if isinstance(session, StoreUnavailableSession):
+            pending = session.invalidated and session.sid is not None
+        else:
+            pending = isinstance(session, ServerSideSession) and (
+                self.policy.changed(session) or session.ended_sid is not None
+            )
+        if pending:
+            logger.warning(
+                "The response body failed after the headers were sent; the session's "
+                "changes made since then are not saved."
+            )
+
     def close_session(self, config: SessionConfig, session: SessionMixin) -> None:
         """Save changes made while the response body streamed (the cookie is already out)."""
+        if isinstance(session, StoreUnavailableSession):
+            if not session.invalidated or session.sid is None:
+                return
+            # invalidate() after the headers, while the store was down at open.
+            logger.warning(
+                "invalidate() was called after the response headers were sent; the "
+                "cookie cannot be removed, so the stored session is deleted if it can be."
+            )
+            self.policy.end(session.sid)
+            session.sid = None
+            return
         if not isinstance(session, ServerSideSession):
             return
         try:
-            self._save(config, session, late=True)
+            self.policy.save(config, session, late=True)
         except StoreError as exc:
-            if self.on_store_error == "raise":
-                raise
-            logger.error("%s Changes made while the response streamed were not saved.", exc.reason)
-
-    # The store dance: every method below may raise StoreError.
-
-    def _save(self, config: SessionConfig, session: ServerSideSession, *, late: bool) -> _Action:
-        ttl = config.lifetime_seconds
-        changed = self._changed(session)
-        ended = session.ended_sid
-        if ended is not None:
-            self.store.delete(ended)
-            session.ended_sid = None
-        if session.sid is None:
-            if not session.data or not changed:
-                return "delete" if ended is not None else None
-            if late:
-                logger.warning(
-                    "A new session was written after the response headers were sent; its "
-                    "cookie cannot be sent, so it is not stored. Write it before the body."
-                )
-                return None
-            _versioned.create(
-                self.store, session, self.serializer.dumps(session.data), ttl, self.new_sid
-            )
-            return "set"
-        regenerate = session.regenerate_requested
-        if regenerate and late:
-            logger.warning(
-                "regenerate() was called after the response headers were sent; the new "
-                "ID cannot reach the cookie, so the session keeps its ID."
-            )
-            regenerate = False
-        if changed and not _versioned.write(
-            self.store, self.serializer, session, session.sid, ttl, self.max_retries
-        ):
-            return None
-        if regenerate:
-            old = session.sid
-            _versioned.create(self.store, session, session.loaded_text or "{}", ttl, self.new_sid)
-            self.store.delete(old)
-            return "set"
-        if changed:
-            return "set"
-        if late:
-            return None
-        if session.reissue or (config.refresh_each_request and self._touch_due(config, session)):
-            return "set" if self.store.touch(session.sid, ttl) else None
-        return None
-
-    def _changed(self, session: ServerSideSession) -> bool:
-        if session.modified or session.changed_keys:
-            return True
-        if session.may_have_mutated:
-            return self.serializer.dumps(session.data) != (session.loaded_text or "{}")
-        return False
-
-    def _touch_due(self, config: SessionConfig, session: ServerSideSession) -> bool:
-        interval = min(self.touch_interval, config.lifetime_seconds / 2)
-        issued = session.issued_at
-        return issued is None or self.clock() - issued >= interval
+            self.policy.failed(exc, "Changes made while the response streamed were not saved.")

@@ -1,12 +1,15 @@
-"""The session object of server-side stores: it remembers which keys it changed."""
+"""The session objects of server-side sessions: they only record what the request changed.
+
+Nothing here talks to a store; :mod:`.saving` turns what a session recorded into writes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from .errors import SessionUnavailable
-from .sessions import NullSession, SecureCookieSession
+from sessionware.errors import SessionUnavailable
+from sessionware.sessions import NullSession, SecureCookieSession
 
 __all__ = ["ServerSideSession", "StoreUnavailableSession"]
 
@@ -131,8 +134,29 @@ class StoreUnavailableSession(NullSession):
 
     Only used with ``on_store_error="null"``; ``environ["sessionware.store_error"]``
     then holds the :class:`~sessionware.stores.StoreError`. Writes raise
-    :class:`~sessionware.SessionUnavailable`.
+    :class:`~sessionware.SessionUnavailable`; :meth:`invalidate` still logs out.
+
+    :param sid: the verified session ID whose record could not be read, if any.
     """
+
+    def __init__(
+        self, initial: Mapping[str, Any] | None = None, *, new: bool = True, sid: str | None = None
+    ) -> None:
+        super().__init__(initial, new=new)
+        #: The ID from the cookie, kept so that logout can still try to delete it.
+        self.sid = sid
+        #: :meth:`invalidate` was called: the response removes the cookie.
+        self.invalidated = False
+
+    def invalidate(self) -> None:
+        """Log out although the store is down: the response removes the cookie.
+
+        The stored record is deleted too if the store answers by the time the
+        response is saved; if not, that is logged and the record lives until it
+        expires (a copy of the cookie taken before keeps working until then).
+        """
+        self.accessed = True
+        self.invalidated = True
 
     def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise SessionUnavailable(

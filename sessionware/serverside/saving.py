@@ -1,0 +1,228 @@
+"""The save policy: what a request's recorded changes become in the store.
+
+:class:`SavePolicy` is the only part of server-side sessions that writes to the
+store. It decides, from what the session recorded, whether a save creates a record,
+compare-and-sets it (merging the request's own changes onto a newer copy when it
+lost a race), moves it to a new ID, deletes it or only extends its expiry (throttled
+by ``touch_interval``), and applies ``on_store_error`` when the store fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Literal
+
+from sessionware.config import SessionConfig
+from sessionware.stores.base import CorruptRecord, Store, StoreError, StoreRecord
+from sessionware.tagged import TaggedJSONSerializer
+
+from .merge import apply_changes, own_changes, parse
+from .session import ServerSideSession
+
+__all__ = ["Action", "OnStoreError", "SavePolicy"]
+
+logger = logging.getLogger("sessionware")
+
+OnStoreError = Literal["raise", "null"]
+#: What the response's cookie must do after a save: be set, be deleted, or nothing.
+Action = Literal["set", "delete"] | None
+
+
+class SavePolicy:
+    """Turns what a :class:`~.session.ServerSideSession` recorded into store writes.
+
+    Built by :class:`~sessionware.ServerSideSessionInterface` from its arguments (see
+    there); one instance serves every thread, nothing per request is kept on it.
+
+    :param new_sid: returns a fresh random session ID.
+    :param clock: returns the current Unix time.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        serializer: TaggedJSONSerializer,
+        *,
+        on_store_error: OnStoreError,
+        touch_interval: float,
+        max_retries: int,
+        new_sid: Callable[[], str],
+        clock: Callable[[], float],
+    ) -> None:
+        self.store = store
+        self.serializer = serializer
+        self.on_store_error: OnStoreError = on_store_error
+        self.touch_interval = touch_interval
+        self.max_retries = max_retries
+        self.new_sid = new_sid
+        self.clock = clock
+
+    def failed(self, exc: StoreError, consequence: str) -> None:
+        """Apply ``on_store_error`` to a store failure: re-raise it, or log it.
+
+        :param consequence: what the failure costs the request, for the log line.
+        """
+        if self.on_store_error == "raise":
+            raise exc
+        logger.error("%s %s", exc.reason, consequence)
+
+    def end(self, sid: str) -> None:
+        """Delete the record of a session that was logged out (``invalidate()``).
+
+        Under ``on_store_error="null"`` a failure is logged and the save goes on, so
+        the response still removes the cookie; under ``"raise"`` it fails the request.
+        """
+        try:
+            self.store.delete(sid)
+        except StoreError as exc:
+            self.failed(
+                exc,
+                "Logout could not delete the session's stored record: the cookie is "
+                "removed from the browser, but a copy of it taken before the logout works "
+                "until the record expires.",
+            )
+
+    def load(self, sid: str) -> tuple[dict[str, Any], StoreRecord] | str:
+        """The data and record of ``sid``, or why there is none (for the log).
+
+        :raises StoreError: the store failed.
+        """
+        try:
+            record = self.store.get(sid)
+        except CorruptRecord as exc:
+            return f"its stored record is corrupt ({exc.reason})"
+        if record is None:
+            return "its session is not in the store (expired or ended)"
+        data = parse(self.serializer, record.data)
+        if data is None:
+            return "its stored data is not a tagged JSON object"
+        return data, record
+
+    # Every method below may raise StoreError.
+
+    def save(self, config: SessionConfig, session: ServerSideSession, *, late: bool) -> Action:
+        """Write the session's recorded changes; ``late`` once the headers are out.
+
+        :returns: what the cookie must do; a late save's answer cannot be sent.
+        """
+        ttl = config.lifetime_seconds
+        changed = self.changed(session)
+        ended = session.ended_sid
+        if ended is not None:
+            self.end(ended)
+            session.ended_sid = None
+        if session.sid is None:
+            if not session.data or not changed:
+                return "delete" if ended is not None else None
+            if late:
+                logger.warning(
+                    "A new session was written after the response headers were sent; its "
+                    "cookie cannot be sent, so it is not stored. Write it before the body."
+                )
+                return None
+            self.create(session, self.serializer.dumps(session.data), ttl)
+            return "set"
+        regenerate = session.regenerate_requested
+        if regenerate and late:
+            logger.warning(
+                "regenerate() was called after the response headers were sent; the new "
+                "ID cannot reach the cookie, so the session keeps its ID."
+            )
+            regenerate = False
+        if regenerate:
+            # One atomic store step moves the data to a new ID (see Store.move).
+            return "set" if self.write(session, session.sid, ttl, move=True) else None
+        if changed and not self.write(session, session.sid, ttl):
+            return None
+        if changed:
+            return "set"
+        if late:
+            return None
+        if session.reissue or (config.refresh_each_request and self.touch_due(config, session)):
+            return "set" if self.store.touch(session.sid, ttl) else None
+        return None
+
+    def changed(self, session: ServerSideSession) -> bool:
+        """Whether the session's data differs from what was loaded."""
+        if session.modified or session.changed_keys:
+            return True
+        if session.may_have_mutated:
+            return self.serializer.dumps(session.data) != (session.loaded_text or "{}")
+        return False
+
+    def touch_due(self, config: SessionConfig, session: ServerSideSession) -> bool:
+        """Whether an unchanged session's expiry is due for extension."""
+        interval = min(self.touch_interval, config.lifetime_seconds / 2)
+        issued = session.issued_at
+        return issued is None or self.clock() - issued >= interval
+
+    def create(self, session: ServerSideSession, text: str, ttl: int) -> None:
+        """Store ``text`` under a fresh ID and give ``session`` that ID."""
+        for _ in range(3):
+            sid = self.new_sid()
+            version = self.store.set(sid, text, ttl, None)
+            if version is not None:
+                session.saved(sid, version, text)
+                return
+        raise StoreError("the store refused to create a record under three fresh session IDs")
+
+    def write(self, session: ServerSideSession, sid: str, ttl: int, *, move: bool = False) -> bool:
+        """Compare-and-set the session; on a lost race re-apply its changes and retry.
+
+        With ``move`` the data goes to a fresh ID in the same atomic step that deletes
+        ``sid`` (:meth:`Store.move <sessionware.stores.Store.move>`): regenerate().
+
+        :returns: ``False`` when the record is gone (a concurrent request ended the
+            session or moved it to a new ID): the changes are dropped, not resurrected.
+        :raises StoreError: the store failed, or the race was lost ``max_retries + 1`` times.
+        """
+        store, serializer = self.store, self.serializer
+        data, version = session.data, session.version
+        text = serializer.dumps(data)
+        changes: dict[str, Any] | None = None
+        base: dict[str, Any] = {}
+        races = collisions = 0
+        while True:
+            new_sid = self.new_sid() if move else sid
+            if version is None:  # pragma: no cover - a stored session always has one
+                raise StoreError("the session has no stored version to write at")
+            if move:
+                new_version = store.move(sid, new_sid, text, ttl, version)
+            else:
+                new_version = store.set(sid, text, ttl, version)
+            if new_version is not None:
+                if data is not session.data:
+                    session.data.clear()
+                    session.data.update(data)
+                session.saved(new_sid, new_version, text)
+                return True
+            if changes is None:
+                base = parse(serializer, session.loaded_text or "{}") or {}
+                changes = own_changes(session.data, base, session.changed_keys)
+            record = store.get(sid)
+            if record is None:
+                logger.warning(
+                    "The session was ended or given a new ID by a concurrent request; this "
+                    "request's changes to keys %s are dropped.",
+                    sorted(changes),
+                )
+                return False
+            if move and record.version == version:
+                collisions += 1  # the fresh ID was taken: draw another
+                if collisions < 3:
+                    continue
+                raise StoreError("the store refused to move a record to three fresh session IDs")
+            races += 1
+            if races > self.max_retries:
+                raise StoreError(
+                    f"the session was saved concurrently {self.max_retries + 1} times in a row "
+                    "while this request re-applied its changes; raise max_retries if this is "
+                    "expected"
+                )
+            data, conflicts = apply_changes(parse(serializer, record.data) or {}, changes, base)
+            if conflicts:
+                logger.warning(
+                    "Concurrent requests changed session keys %s; the later save wins.", conflicts
+                )
+            text, version = serializer.dumps(data), record.version

@@ -1,0 +1,185 @@
+"""regenerate() racing other requests of the same session: nothing resurrected, nothing
+lost silently, and no response points the browser at a deleted ID.
+
+A concurrent request is run at every point of the regenerating request's save (before
+each of its store calls), through a store that interleaves it there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sessionware import MemoryStore, ServerSideSession, ServerSideSessionInterface, SessionConfig
+from sessionware.stores import StoreError, StoreRecord
+
+from .conftest import SECRET, FakeClock
+
+CONFIG = SessionConfig(secret_key=SECRET)
+Headers = list[tuple[str, str]]
+
+
+class InterleavingStore(MemoryStore):
+    """Runs ``hook`` once, just before the store call number ``at`` (counted from 0)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hook: Callable[[], None] | None = None
+        self.at = 0
+        self.calls = 0
+        #: "hook" when the hook ran, "created" when a call created a record.
+        self.events: list[str] = []
+
+    def arm(self, at: int, hook: Callable[[], None]) -> None:
+        self.hook, self.at, self.calls, self.events = hook, at, 0, []
+
+    def _step(self) -> None:
+        hook = self.hook
+        if hook is not None:
+            if self.calls == self.at:
+                self.hook = None
+                hook()
+                self.events.append("hook")
+            self.calls += 1
+
+    def get(self, sid: str) -> StoreRecord | None:
+        self._step()
+        return super().get(sid)
+
+    def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
+        self._step()
+        result = super().set(sid, data, ttl, version)
+        if version is None and result is not None:
+            self.events.append("created")
+        return result
+
+    def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
+        self._step()
+        result = super().move(sid, new_sid, data, ttl, version)
+        if result is not None:
+            self.events.append("created")
+        return result
+
+    def delete(self, sid: str) -> None:
+        self._step()
+        super().delete(sid)
+
+    def touch(self, sid: str, ttl: int) -> bool:
+        self._step()
+        return super().touch(sid, ttl)
+
+
+class Site:
+    def __init__(self, clock: FakeClock) -> None:
+        self.store = InterleavingStore(clock=clock)
+        self.interface = ServerSideSessionInterface(self.store, clock=clock)
+
+    def open(self, cookie: str | None) -> ServerSideSession:
+        environ = {"HTTP_COOKIE": f"session={cookie}"} if cookie else {}
+        session = self.interface.open_session(CONFIG, environ)
+        assert isinstance(session, ServerSideSession)
+        return session
+
+    def save(self, session: ServerSideSession) -> Headers:
+        headers: Headers = []
+        self.interface.save_session(CONFIG, session, headers)
+        return headers
+
+    def points_at_a_live_session(self, headers: Headers) -> bool | None:
+        """Whether the response's cookie names a stored session; None if it sets none."""
+        for name, value in headers:
+            if name == "Set-Cookie":
+                cookie = value.split(";")[0].removeprefix("session=")
+                return bool(cookie) and self.open(cookie).sid is not None
+        return None
+
+    def login(self) -> str:
+        session = self.open(None)
+        session["user"] = "ada"
+        headers = self.save(session)
+        return headers[-1][1].split(";")[0].removeprefix("session=")
+
+
+@pytest.mark.parametrize("at", range(4))
+@pytest.mark.parametrize("changes_data", [False, True], ids=["regenerate-only", "with-a-write"])
+def test_a_logout_during_regenerate_is_not_undone(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture, at: int, changes_data: bool
+) -> None:
+    site = Site(clock)
+    cookie = site.login()
+    privileged, logout = site.open(cookie), site.open(cookie)
+    logout.invalidate()
+
+    def log_out() -> None:
+        site.save(logout)
+
+    site.store.arm(at, log_out)
+    if changes_data:
+        privileged["role"] = "admin"
+    privileged.regenerate()
+    headers = site.save(privileged)
+    events = site.store.events
+    if "hook" in events and events.index("hook") < [*events, "created"].index("created"):
+        # The logout deleted the old ID before any new one existed: it must stay ended.
+        assert len(site.store) == 0
+        assert site.points_at_a_live_session(headers) is not True
+        assert "ended or given a new ID by a concurrent request" in session_log.text
+    else:  # the login completed first; the logout of the old ID came after it
+        assert site.points_at_a_live_session(headers) is True
+
+
+@pytest.mark.parametrize("at", range(4))
+@pytest.mark.parametrize("changes_data", [False, True], ids=["regenerate-only", "with-a-write"])
+def test_a_write_during_regenerate_is_kept_or_reported(
+    clock: FakeClock, session_log: pytest.LogCaptureFixture, at: int, changes_data: bool
+) -> None:
+    site = Site(clock)
+    cookie = site.login()
+    regenerating, writing = site.open(cookie), site.open(cookie)
+    writing["cart"] = ["book"]
+    written: list[Headers] = []
+    site.store.arm(at, lambda: written.append(site.save(writing)))
+    if changes_data:
+        regenerating["role"] = "admin"
+    regenerating.regenerate()
+    headers = site.save(regenerating)
+    assert site.points_at_a_live_session(headers) is True
+    (live,) = site.store._records
+    assert live == regenerating.sid
+    data = site.store._records[live][0]
+    assert '"user":"ada"' in data
+    assert ('"role":"admin"' in data) is changes_data
+    if written and '"cart":["book"]' not in data:
+        # The write came after the move: it is dropped with a warning, and its
+        # response sets no cookie (the old ID is gone).
+        assert "changes to keys ['cart'] are dropped" in session_log.text
+        assert site.points_at_a_live_session(written[0]) is None
+    # Else it came before the move, whose retry merged it: nothing was lost.
+
+
+def test_regenerate_draws_another_id_when_the_fresh_one_is_taken(clock: FakeClock) -> None:
+    site = Site(clock)
+    taken = site.open(site.login()).sid
+    assert taken is not None
+    cookie = site.login()
+    session = site.open(cookie)
+    fresh = "f" * 43
+    ids = iter([taken, fresh])
+    site.interface.new_sid = lambda: next(ids)  # type: ignore[method-assign]
+    session.regenerate()
+    site.save(session)
+    assert session.sid == fresh
+    assert set(site.store._records) == {taken, fresh}
+
+
+def test_regenerate_gives_up_after_three_taken_ids(clock: FakeClock) -> None:
+    site = Site(clock)
+    taken = site.open(site.login()).sid
+    assert taken is not None
+    session = site.open(site.login())
+    site.interface.new_sid = lambda: taken  # type: ignore[method-assign]
+    session.regenerate()
+    with pytest.raises(StoreError, match="three fresh session IDs"):
+        site.save(session)

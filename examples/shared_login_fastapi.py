@@ -2,18 +2,22 @@
 
 See ``examples/shared_login_flask.py`` for how to run both. FastAPI's
 ``request.session`` is sessionware's session here, the very one the Flask half reads
-and writes. ``/ws`` is a websocket that greets whoever is logged in.
+and writes. ``/ws`` is a websocket that greets whoever is logged in. With
+``REDIS_URL`` set, sessions live in that Redis, read and written through the async
+``AsyncRedisStore`` so that no request blocks the event loop.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, WebSocket
 from pydantic import BaseModel
 
 from examples.shared_login_config import load_config
-from sessionware.asgi import SessionMiddleware
+from sessionware import SessionInterface
+from sessionware.asgi import AsyncServerSideSessionInterface, SessionMiddleware
 
 
 class Login(BaseModel):
@@ -22,8 +26,21 @@ class Login(BaseModel):
     username: str
 
 
+def make_interface() -> SessionInterface | None:
+    """Server-side sessions in ``REDIS_URL`` (awaited), or ``None`` for cookie sessions.
+
+    The same records as the Flask half's sync ``RedisStore``: same prefix, same secret.
+    """
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    from sessionware.stores.aioredis import AsyncRedisStore
+
+    return AsyncServerSideSessionInterface(AsyncRedisStore(url, prefix="shared-login:"))
+
+
 app = FastAPI()
-app.add_middleware(SessionMiddleware, load_config())
+app.add_middleware(SessionMiddleware, load_config(), interface=make_interface())
 
 
 @app.get("/whoami")

@@ -82,6 +82,15 @@ class SessionMiddleware:
         self.config = config if config is not None else SessionConfig(**settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()
         self._key = self.config.environ_key
+        #: The interface's store calls are awaited (AsyncServerSideSessionInterface).
+        self.awaits_store = bool(getattr(self.interface, "awaits_store", False))
+        store = getattr(self.interface, "store", None)
+        if not self.awaits_store and store is not None and not store.process_local:
+            raise TypeError(
+                f"{type(self.interface).__name__} on {type(store).__name__} would block the "
+                "event loop on every store call; use AsyncServerSideSessionInterface with "
+                "AsyncRedisStore or AsyncSQLStore (sessionware.stores.aioredis, .aiosql)."
+            )
         if not self.config.secret_key:
             logger.warning(
                 "SessionMiddleware has no secret key: handlers get a read-only empty "
@@ -98,6 +107,9 @@ class SessionMiddleware:
             return
         session = _Connection(self, scope, send)
         scope[self._key] = session
+        if self.awaits_store:
+            # A dict method cannot await the store: open the session before the app runs.
+            await _run_awaiting(session.load)
         await self.app(scope, receive, session.send_http if kind == "http" else session.send_ws)
         if session._held is not None:
             # The app returned after http.response.start without a body: send what it
@@ -106,7 +118,17 @@ class SessionMiddleware:
         if session.headers_sent:
             opened = session._session
             if opened is not None and not self.interface.is_null_session(opened):
-                self.interface.close_session(self.config, opened)
+                if self.awaits_store:
+                    await _run_awaiting(self.interface.close_session, self.config, opened)
+                else:
+                    self.interface.close_session(self.config, opened)
+
+
+async def _run_awaiting(function: Any, *args: Any) -> Any:
+    # Imported on first use: only async stores need greenlet.
+    from sessionware.serverside.awaiting import run_awaiting
+
+    return await run_awaiting(function, *args)
 
 
 def _environ(scope: Scope) -> WSGIEnviron:
@@ -128,6 +150,7 @@ class _Connection(ASGISession):
         self._scope = scope
         self._send = send
         self._held: Message | None = None
+        self._awaits = middleware.awaits_store
 
     def load(self) -> Any:
         """Open the real session (once), reading the cookie from the scope's headers."""
@@ -163,7 +186,13 @@ class _Connection(ASGISession):
         held = self._held
         assert held is not None
         self._held = None
-        await self._send(self._saved(held))
+        await self._send(await self._save(held))
+
+    async def _save(self, message: Message) -> Message:
+        if self._awaits:
+            saved: Message = await _run_awaiting(self._saved, message)
+            return saved
+        return self._saved(message)
 
     def _saved(self, message: Message) -> Message:
         """``message`` with the session saved into its headers."""
@@ -187,7 +216,7 @@ class _Connection(ASGISession):
             "websocket.accept",
             "websocket.http.response.start",
         ):
-            message = self._saved(message)
+            message = await self._save(message)
         await self._send(message)
 
 

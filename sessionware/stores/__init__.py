@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .asyncbase import AsyncStore as AsyncStore
 from .base import CorruptRecord as CorruptRecord
 from .base import Store as Store
 from .base import StoreError as StoreError
@@ -16,10 +17,15 @@ from .base import StoreRecord as StoreRecord
 from .memory import MemoryStore as MemoryStore
 
 if TYPE_CHECKING:
+    from .aioredis import AsyncRedisStore as AsyncRedisStore
+    from .aiosql import AsyncSQLStore as AsyncSQLStore
     from .redis import RedisStore as RedisStore
     from .sql import SQLStore as SQLStore
 
 __all__ = [
+    "AsyncRedisStore",
+    "AsyncSQLStore",
+    "AsyncStore",
     "CorruptRecord",
     "MemoryStore",
     "RedisStore",
@@ -30,6 +36,7 @@ __all__ = [
 ]
 
 _LAZY = {"RedisStore": "redis", "SQLStore": "sql"}
+_LAZY.update(AsyncRedisStore="aioredis", AsyncSQLStore="aiosql")
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench load clean starlette-compat
+.PHONY: run test lint typecheck pytest bench load clean starlette-compat load-asgi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -39,6 +39,11 @@ bench: $(STAMP)
 load: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
 	$(BIN)/python -m bench.load
+
+## Load run: a visit counter under uvicorn, bare / sessionware.asgi / Starlette's middleware (wrk)
+load-asgi: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
+	$(BIN)/python -m bench.load_asgi
 
 ## Starlette 1.10.0's own session tests, unchanged, against sessionware.asgi (downloads its sdist)
 STARLETTE_VERSION := 1.10.0

@@ -12,12 +12,14 @@ import binascii
 import json
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from itsdangerous import BadSignature, TimestampSigner
 
-from sessionware._signing import BadCookie, CookieSigner
+from sessionware._cookies import DuplicateCookie, find_cookie
+from sessionware._signing import CookieSigner
 from sessionware.config import SessionConfig
 from sessionware.interface import WSGIEnviron
 from sessionware.securecookie import SecureCookieSessionInterface
@@ -103,21 +105,32 @@ class StarletteCompatInterface(SecureCookieSessionInterface):
     def _verified_cookie(
         self, config: SessionConfig, signer: CookieSigner, environ: WSGIEnviron
     ) -> tuple[str, bytes, int] | None:
-        # The parent's, except that a cookie sessionware refuses is tried as Starlette's
-        # before the refusal is logged.
-        value = self.read_cookie(config, environ)
-        if value is None:
-            return None
+        # The parent's, with its refusal held back: a cookie sessionware refuses may be
+        # Starlette's, and then there is nothing to log.
+        held: list[tuple[str, bool]] = []
+        token = _held_refusals.set(held)
         try:
-            payload, key_index = signer.loads(value, self.clock(), config.lifetime_seconds)
-        except BadCookie as exc:
-            data = None if exc.expired else self._starlette_data(config, value)
-            if data is None:
-                self.log_refused(config, exc.reason, expired=exc.expired)
-            else:
+            verified = super()._verified_cookie(config, signer, environ)
+        finally:
+            _held_refusals.reset(token)
+        if verified is None and held:
+            value = _raw_cookie(config, environ)
+            expired = any(was_expired for _, was_expired in held)
+            data = None if value is None or expired else self._starlette_data(config, value)
+            if data is not None:
                 environ[_STARLETTE_DATA] = data
-            return None
-        return value, payload, key_index
+            else:
+                for reason, was_expired in held:
+                    super().log_refused(config, reason, expired=was_expired)
+        return verified
+
+    def log_refused(self, config: SessionConfig, reason: str, *, expired: bool = False) -> None:
+        """Log why a cookie was refused (held back while it may still be Starlette's)."""
+        held = _held_refusals.get()
+        if held is not None:
+            held.append((reason, expired))
+            return
+        super().log_refused(config, reason, expired=expired)
 
     def _starlette_data(self, config: SessionConfig, value: str) -> dict[str, Any] | None:
         for signer in self._starlette_signers_for(config):
@@ -148,6 +161,21 @@ class StarletteCompatInterface(SecureCookieSessionInterface):
 
 #: Where _verified_cookie leaves a Starlette cookie's data for open_session.
 _STARLETTE_DATA = "sessionware.starlette_session"
+#: Refusals logged while a cookie is being verified, held until it is known not to be
+#: Starlette's (a context variable: one list per request, whatever the concurrency).
+_held_refusals: ContextVar[list[tuple[str, bool]] | None] = ContextVar(
+    "sessionware_held_refusals", default=None
+)
+
+
+def _raw_cookie(config: SessionConfig, environ: WSGIEnviron) -> str | None:
+    header = environ.get("HTTP_COOKIE")
+    if not header:
+        return None
+    try:
+        return find_cookie(header, config.cookie_name)
+    except DuplicateCookie:
+        return None
 
 
 def starlette_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], int | None] | None:

@@ -9,8 +9,9 @@ import httpx2
 import pytest
 from websockets.sync.client import connect
 
-from tests._servers import DEADLINE, Server
+from tests._servers import DEADLINE
 
+from ._uvicorn import LoggingServer as Server
 from ._uvicorn import uvicorn
 
 pytestmark = pytest.mark.server
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.server
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    with uvicorn("tests.asgi._starlette_app:app") as running:
+    running = uvicorn("tests.asgi._starlette_app:app")
+    with running:
         yield running
 
 
@@ -69,6 +71,5 @@ def test_a_bad_cookie_is_a_fresh_session_and_a_log_line(server: Server, cookie: 
         response = http.get("/count", headers={b"Cookie": cookie.encode("latin-1")})
     assert response.status_code == 200
     assert response.json() == {"session": {"visits": 1}}
-    logged = "".join(server.lines[before:])
-    assert "Refused the 'session' session cookie" in logged
+    logged = server.wait_for("Refused the 'session' session cookie", before)
     assert cookie.split("=", 1)[1] not in logged

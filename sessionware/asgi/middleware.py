@@ -110,7 +110,19 @@ class SessionMiddleware:
         if self.awaits_store:
             # A dict method cannot await the store: open the session before the app runs.
             await _run_awaiting(session.load)
-        await self.app(scope, receive, session.send_http if kind == "http" else session.send_ws)
+        try:
+            await self.app(scope, receive, session.send_http if kind == "http" else session.send_ws)
+        except BaseException:
+            # The app failed (or the client went away) after the headers went out: what
+            # it changed since then must not be committed (the WSGI middleware's rule).
+            opened = session._session
+            if (
+                session.headers_sent
+                and opened is not None
+                and not self.interface.is_null_session(opened)
+            ):
+                self.interface.discard_session(self.config, opened)
+            raise
         if session._held is not None:
             # The app returned after http.response.start without a body: send what it
             # sent, so the server sees the same protocol error it would without us.

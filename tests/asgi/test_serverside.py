@@ -249,3 +249,26 @@ async def test_run_awaiting_passes_errors_back_into_the_sync_code() -> None:
 
     assert await run_awaiting(sync) == "caught inside"
     assert logging.getLogger("sessionware")
+
+
+async def test_an_app_failing_after_the_headers_commits_no_late_change(
+    store: AsyncRedisStore, session_log: pytest.LogCaptureFixture
+) -> None:
+    cookie = (
+        await run(middleware(endpoint(lambda s: s.__setitem__("u", 1)), store), http_scope())
+    ).cookie()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"a", "more_body": True})
+        scope["session"]["u"] = 2
+        raise RuntimeError("the body failed")
+
+    with pytest.raises(RuntimeError, match="the body failed"):
+        await run(middleware(app, store), http_scope(f"session={cookie}"))
+    assert "changes made since then are not saved" in session_log.text
+    seen: list[Any] = []
+    await run(
+        middleware(endpoint(lambda s: seen.append(dict(s))), store), http_scope(f"session={cookie}")
+    )
+    assert seen == [{"u": 1}]

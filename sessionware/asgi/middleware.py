@@ -10,8 +10,9 @@ from sessionware.config import SessionConfig
 from sessionware.interface import Headers, SessionInterface, WSGIEnviron
 from sessionware.securecookie import SecureCookieSessionInterface
 from sessionware.serverside import STORE_ERROR_KEY
+from sessionware.sessions import SessionMixin
 
-from ._session import ASGISession
+from ._session import PLACEHOLDER_KEY, ASGISession
 from .starlette import StarletteCompatInterface, starlette_settings
 
 __all__ = ["ASGIApp", "Message", "Receive", "Scope", "Send", "SessionMiddleware"]
@@ -158,7 +159,15 @@ class _Connection(ASGISession):
     """
 
     def __init__(self, middleware: SessionMiddleware, scope: Scope, send: Send) -> None:
-        ASGISession.__init__(self, middleware.interface, middleware.config, _NO_ENVIRON)
+        # LazySession's attributes set here rather than through its __init__: this runs
+        # for every connection, touched or not (tests/asgi check they stay in step).
+        self._interface = middleware.interface
+        self._config = middleware.config
+        self._environ = _NO_ENVIRON
+        self._session: SessionMixin | None = None
+        self.headers_sent = False
+        self._late_write_logged = False
+        dict.__setitem__(self, PLACEHOLDER_KEY, None)
         self._scope = scope
         self._send = send
         self._held: Message | None = None
@@ -191,7 +200,13 @@ class _Connection(ASGISession):
             # An empty chunk carries nothing: keep holding, the app may still change
             # the session before its first real chunk.
             return
-        await self._release()
+        self._held = None
+        if self._session is None:
+            # Untouched: nothing to save, the start goes out as the app sent it.
+            self.headers_sent = True
+            await self._send(held)
+        else:
+            await self._send(await self._save(held))
         await self._send(message)
 
     async def _release(self) -> None:

@@ -329,3 +329,22 @@ async def test_dict_operations_read_and_write_through_the_session() -> None:
     session.clear()
     assert json.dumps(session) == "{}"
     assert repr(session) == "<LazySession <SecureCookieSession {}>>"
+
+
+def test_the_connection_session_starts_like_an_asgi_session() -> None:
+    """The per-connection object skips ASGISession.__init__ for speed; it must still set
+    every attribute that the session's methods rely on, and the placeholder entry."""
+    from sessionware.asgi.middleware import _Connection
+
+    app = middleware(endpoint(lambda s: None))
+    plain = ASGISession(app.interface, app.config, {})
+    connection = _Connection(app, http_scope(), _ignore)
+    assert set(vars(plain)) <= set(vars(connection))
+    assert {name: getattr(connection, name) for name in vars(plain) if name != "_environ"} == {
+        name: getattr(plain, name) for name in vars(plain) if name != "_environ"
+    }
+    assert dict.items(connection) == dict.items(plain)
+
+
+async def _ignore(message: Message) -> None:
+    return None

@@ -12,7 +12,10 @@ reasons are in docs/asgi.md.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+import starlette
 import starlette.middleware.sessions
 
 import sessionware.asgi
@@ -49,8 +52,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
 
 
-def pytest_report_header() -> str:
-    return (
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    tests = config.rootpath / "tests" / "middleware" / "test_session.py"
+    digest = hashlib.sha256(tests.read_bytes()).hexdigest() if tests.exists() else "missing"
+    return [
         "sessionware: starlette.middleware.sessions.SessionMiddleware is "
-        f"{sessionware.asgi.SessionMiddleware.__module__}.SessionMiddleware"
-    )
+        f"{sessionware.asgi.SessionMiddleware.__module__}.SessionMiddleware",
+        f"sessionware: Starlette {starlette.__version__}, tests/middleware/test_session.py "
+        f"sha256 {digest} (as shipped in the sdist)",
+    ]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-ASGI_LIBRARIES = ("starlette", "fastapi", "uvicorn", "anyio", "httpx", "httpx2", "websockets")
+ASGI_LIBRARIES = (
+    "starlette", "fastapi", "uvicorn", "anyio", "httpx", "httpx2", "websockets", "greenlet",
+    "redis", "sqlalchemy",
+)  # fmt: skip
 
 
 def test_importing_sessionware_asgi_imports_no_asgi_library() -> None:

@@ -227,16 +227,22 @@ class _Connection(ASGISession):
         session = self._session
         if session is None or self._interface.is_null_session(session):
             return message
+        # The interfaces append Set-Cookie and Vary, and merge into an existing Vary:
+        # they are shown the response's Vary headers only, so the others are neither
+        # decoded nor encoded again.
+        raw = list(message.get("headers", ()))
+        vary_at = [index for index, (name, _) in enumerate(raw) if name.lower() == b"vary"]
         headers: Headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, value in message.get("headers", ())
+            (raw[index][0].decode("latin-1"), raw[index][1].decode("latin-1")) for index in vary_at
         ]
         self._interface.save_session(self._config, session, headers)
-        message = dict(message)
-        message["headers"] = [
+        encoded = [
             (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
         ]
-        return message
+        for index, header in zip(vary_at, encoded, strict=False):
+            raw[index] = header
+        raw += encoded[len(vary_at) :]
+        return {**message, "headers": raw}
 
     async def send_ws(self, message: Message) -> None:
         if not self.headers_sent and message["type"] in (

@@ -348,3 +348,64 @@ def test_the_connection_session_starts_like_an_asgi_session() -> None:
 
 async def _ignore(message: Message) -> None:
     return None
+
+
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        pytest.param(
+            lambda: SessionMiddleware(_app, SessionConfig(secret_key=SECRET), cookie_secure=True),
+            "either config= or settings",
+            id="both",
+        ),
+        pytest.param(
+            lambda: SessionMiddleware(_app, {"secret_key": SECRET}),  # type: ignore[arg-type]
+            "config must be a SessionConfig",
+            id="config",
+        ),
+        pytest.param(
+            lambda: SessionMiddleware(_app, interface=object()),  # type: ignore[arg-type]
+            "interface must be a SessionInterface",
+            id="interface",
+        ),
+    ],
+)
+def test_wrong_configuration_fails_when_built(build: Any, match: str) -> None:
+    with pytest.raises(TypeError, match=match):
+        build()
+
+
+async def _app(scope: Scope, receive: Receive, send: Send) -> None:
+    return None
+
+
+async def test_a_message_other_than_a_body_releases_the_held_start() -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["session"]["x"] = 1
+        await send({"type": "http.response.start", "status": 200, "headers": [], "trailers": True})
+        await send({"type": "http.response.trailers", "headers": [], "more_trailers": False})
+
+    reply = await run(middleware(app), http_scope())
+    assert [m["type"] for m in reply.messages] == ["http.response.start", "http.response.trailers"]
+    assert reply.cookie()
+    assert "SessionMiddleware" in repr(middleware(app))
+
+
+async def test_a_websocket_denial_response_carries_the_cookie() -> None:
+    sent: list[Message] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["session"]["denied"] = True
+        await send({"type": "websocket.http.response.start", "status": 403, "headers": []})
+        await send({"type": "websocket.http.response.body", "body": b"no"})
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await middleware(app)(dict(http_scope(), type="websocket"), receive, send)
+    denial = Reply([{**sent[0], "type": "http.response.start"}])
+    assert flask_reads(f"session={denial.cookie()}") == {"denied": True}
+    assert sent[1]["body"] == b"no"

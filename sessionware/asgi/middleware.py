@@ -229,20 +229,19 @@ class _Connection(ASGISession):
             return message
         # The interfaces append Set-Cookie and Vary, and merge into an existing Vary:
         # they are shown the response's Vary headers only, so the others are neither
-        # decoded nor encoded again.
-        raw = list(message.get("headers", ()))
-        vary_at = [index for index, (name, _) in enumerate(raw) if name.lower() == b"vary"]
-        headers: Headers = [
-            (raw[index][0].decode("latin-1"), raw[index][1].decode("latin-1")) for index in vary_at
-        ]
+        # decoded nor encoded again. (ASGI header names are lowercase.)
+        raw = message.get("headers") or ()
+        vary_at = [index for index, header in enumerate(raw) if header[0] == b"vary"]
+        headers: Headers = [("vary", raw[index][1].decode("latin-1")) for index in vary_at]
         self._interface.save_session(self._config, session, headers)
-        encoded = [
-            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
-        ]
-        for index, header in zip(vary_at, encoded, strict=False):
-            raw[index] = header
-        raw += encoded[len(vary_at) :]
-        return {**message, "headers": raw}
+        out = list(raw)
+        for position, (name, value) in enumerate(headers):
+            header = (name.lower().encode("latin-1"), value.encode("latin-1"))
+            if position < len(vary_at):
+                out[vary_at[position]] = header
+            else:
+                out.append(header)
+        return {**message, "headers": out}
 
     async def send_ws(self, message: Message) -> None:
         if not self.headers_sent and message["type"] in (

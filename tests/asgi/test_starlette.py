@@ -91,10 +91,17 @@ def test_fastapi_request_session() -> None:
     async def me(request: Request) -> dict[str, Any]:
         return request.session
 
+    @app.get("/nested")
+    async def nested(request: Request) -> dict[str, Any]:
+        # FastAPI's serializer reads the dict's storage once it is opened: the
+        # session's storage must mirror its data, not only hold the placeholder.
+        return {"session": request.session}
+
     with TestClient(app) as client:
         assert client.get("/me").json() == {}
         assert client.post("/login/carol").json() == {"session": {"user": "carol"}}
         assert client.get("/me").json() == {"user": "carol"}
+        assert client.get("/nested").json() == {"session": {"user": "carol"}}
 
 
 def test_starlettes_keywords_mean_starlettes_cookie_lifetime() -> None:

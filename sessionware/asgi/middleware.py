@@ -112,6 +112,16 @@ class SessionMiddleware:
             # A dict method cannot await the store: open the session before the app runs.
             await _run_awaiting(session.load)
         try:
+            await self._run(session, scope, receive, kind)
+        finally:
+            # scope -> session -> scope is a reference cycle: break it, so that the
+            # connection's objects are freed by reference counting, not the cyclic GC.
+            # So is scope -> session -> the server's send -> the server's request -> scope.
+            session._scope = None
+            session._send = _closed
+
+    async def _run(self, session: _Connection, scope: Scope, receive: Receive, kind: str) -> None:
+        try:
             await self.app(scope, receive, session.send_http if kind == "http" else session.send_ws)
         except BaseException:
             # The app failed (or the client went away) after the headers went out: what
@@ -137,6 +147,10 @@ class SessionMiddleware:
                     self.interface.close_session(self.config, opened)
 
 
+async def _closed(message: Message) -> None:
+    raise RuntimeError(f"ASGI message {message.get('type')!r} sent after the application returned")
+
+
 async def _run_awaiting(function: Any, *args: Any) -> Any:
     # Imported on first use: only async stores need greenlet.
     from sessionware.serverside.awaiting import run_awaiting
@@ -144,12 +158,12 @@ async def _run_awaiting(function: Any, *args: Any) -> Any:
     return await run_awaiting(function, *args)
 
 
-def _environ(scope: Scope) -> WSGIEnviron:
+def _environ(headers: Any) -> WSGIEnviron:
     """The environ-like dict the interfaces read: the scope's cookies as ``HTTP_COOKIE``."""
-    cookies = [value for name, value in scope.get("headers", ()) if name == b"cookie"]
+    cookies = [value for name, value in headers if name == b"cookie"]
     # HTTP/2 servers may pass one cookie header per pair; RFC 9113 joins them with "; ".
     header = cookies[0] if len(cookies) == 1 else b"; ".join(cookies)
-    return {"HTTP_COOKIE": header.decode("latin-1"), "asgi.scope": scope}
+    return {"HTTP_COOKIE": header.decode("latin-1")}
 
 
 class _Connection(ASGISession):
@@ -168,7 +182,9 @@ class _Connection(ASGISession):
         self.headers_sent = False
         self._late_write_logged = False
         dict.__setitem__(self, PLACEHOLDER_KEY, None)
-        self._scope = scope
+        self._scope: Scope | None = scope
+        # The headers, not the scope, are what opening needs: they outlive the cycle break.
+        self._headers = scope.get("headers", ())
         self._send = send
         self._held: Message | None = None
         self._awaits = middleware.awaits_store
@@ -176,11 +192,12 @@ class _Connection(ASGISession):
     def load(self) -> Any:
         """Open the real session (once), reading the cookie from the scope's headers."""
         if self._session is None:
-            environ = self._environ = _environ(self._scope)
+            environ = self._environ = _environ(self._headers)
             session = ASGISession.load(self)
             error = environ.get(STORE_ERROR_KEY)
-            if error is not None:
-                self._scope[STORE_ERROR_KEY] = error
+            scope = self._scope
+            if error is not None and scope is not None:
+                scope[STORE_ERROR_KEY] = error
             return session
         return self._session
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import secrets
+import weakref
 from typing import Any
 
 import pytest
@@ -409,3 +411,34 @@ async def test_a_websocket_denial_response_carries_the_cookie() -> None:
     denial = Reply([{**sent[0], "type": "http.response.start"}])
     assert flask_reads(f"session={denial.cookie()}") == {"denied": True}
     assert sent[1]["body"] == b"no"
+
+
+async def test_a_connection_is_freed_by_reference_counting() -> None:
+    """scope -> session -> scope (and the server's send) is no cycle once the app returns,
+    so a busy server does not leave every connection to the cyclic garbage collector."""
+    refs: list[weakref.ref[Any]] = []
+
+    class Server:
+        def __init__(self) -> None:
+            self.scope = http_scope(None)
+
+        async def send(self, message: Message) -> None:
+            return None
+
+        async def receive(self) -> Message:
+            return {"type": "http.request"}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["session"]["n"] = 1
+        refs.append(weakref.ref(scope["session"]))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    gc.disable()
+    try:
+        server = Server()
+        await middleware(app)(server.scope, server.receive, server.send)
+        del server
+        assert refs[0]() is None
+    finally:
+        gc.enable()

@@ -5,6 +5,7 @@ Configured by environment variables, since gunicorn imports it in each worker:
 ``last-writer-wins`` on Redis, or a database URL for versioned saves in SQL (in the
 table ``SESSIONWARE_TEST_TABLE``); and ``SESSIONWARE_TEST_BARRIER``, how many requests
 wait for each other after loading the session, so that all of them overlap.
+``/stream/ok`` and ``/stream/fail`` change the session while their body streams.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import redis
@@ -57,9 +58,26 @@ def wait_for_the_others(run: str) -> None:
         time.sleep(0.005)
 
 
+class BodyFailed(Exception):
+    pass
+
+
+def streaming(session: Any, fail: bool) -> Iterator[bytes]:
+    """A body that changes the session after its first chunk, then fails or ends."""
+    yield b"first chunk\n"
+    session["late"] = True
+    if fail:
+        raise BodyFailed("the body broke after its first chunk")
+    yield b"last chunk\n"
+
+
 def handler(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
     session = environ["session"]
     path = environ["PATH_INFO"]
+    if path in ("/stream/fail", "/stream/ok"):
+        session["early"] = True
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return streaming(session, fail=path == "/stream/fail")
     if path == "/start":
         session["started"] = True
     elif path.startswith("/set/"):

@@ -138,3 +138,28 @@ def test_versioned_saves_in_postgresql_keep_every_concurrent_change(
 def test_last_writer_wins_saves_lose_changes(gunicorn: int) -> None:
     results = run_rounds(gunicorn)
     assert all(kept < sent for kept, sent in results), results
+
+
+def read_all(port: int, path: str, cookie: str) -> bytes:
+    """The body as received, even when the server cuts the connection half-way."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie})
+        response = conn.getresponse()
+        try:
+            return response.read()
+        except http.client.IncompleteRead as cut:
+            return cut.partial
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("gunicorn", ["versioned"], indirect=True)
+def test_a_body_that_fails_under_gunicorn_commits_no_late_change(gunicorn: int) -> None:
+    _, set_cookie, _ = request(gunicorn, "/start")
+    assert set_cookie is not None
+    cookie = set_cookie.split(";")[0]
+    assert read_all(gunicorn, "/stream/fail", cookie).startswith(b"first chunk")
+    assert json.loads(request(gunicorn, "/keys", cookie)[2]) == ["early", "started"]
+    assert read_all(gunicorn, "/stream/ok", cookie) == b"first chunk\nlast chunk\n"
+    assert json.loads(request(gunicorn, "/keys", cookie)[2]) == ["early", "late", "started"]

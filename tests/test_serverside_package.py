@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 import sessionware
 import sessionware.serverside as serverside
 from sessionware import MemoryStore
@@ -27,3 +29,15 @@ def test_the_interface_reports_the_settings_it_was_built_with() -> None:
     assert interface.on_store_error == "null"
     assert interface.touch_interval == 120.0
     assert interface.max_retries == 3
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, True, "0.1", None])
+def test_retry_backoff_is_validated(bad: object) -> None:
+    with pytest.raises(ValueError, match="retry_backoff must be a number of seconds from 0"):
+        ServerSideSessionInterface(MemoryStore(), retry_backoff=bad)  # type: ignore[arg-type]
+
+
+def test_the_defaults_allow_many_concurrent_writers() -> None:
+    interface = ServerSideSessionInterface(MemoryStore())
+    assert interface.max_retries == 30
+    assert interface.retry_backoff == 0.002

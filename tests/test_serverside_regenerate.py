@@ -2,18 +2,23 @@
 lost silently, and no response points the browser at a deleted ID.
 
 A concurrent request is run at every point of the regenerating request's save (before
-each of its store calls), through a store that interleaves it there.
+each of its store calls), through a wrapper that interleaves it there, around each
+real store: MemoryStore, RedisStore and SQLStore on PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import secrets
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from sessionware import MemoryStore, ServerSideSession, ServerSideSessionInterface, SessionConfig
-from sessionware.stores import StoreError, StoreRecord
+from sessionware.stores import Store, StoreError, StoreRecord
+from sessionware.stores.redis import RedisStore
+from sessionware.stores.sql import SQLStore
+from tests._redis_server import SHARED_URL, private_redis, reachable
+from tests.stores.test_sql import POSTGRES_URL, postgres_reachable
 
 from .conftest import SECRET, FakeClock
 
@@ -21,19 +26,21 @@ CONFIG = SessionConfig(secret_key=SECRET)
 Headers = list[tuple[str, str]]
 
 
-class InterleavingStore(MemoryStore):
-    """Runs ``hook`` once, just before the store call number ``at`` (counted from 0)."""
+class InterleavingStore(Store):
+    """Wraps a real store; runs ``hook`` once, just before its call number ``at``."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
         self.hook: Callable[[], None] | None = None
         self.at = 0
         self.calls = 0
         #: "hook" when the hook ran, "created" when a call created a record.
         self.events: list[str] = []
+        #: The IDs of the records created since :meth:`arm`.
+        self.created: list[str] = []
 
     def arm(self, at: int, hook: Callable[[], None]) -> None:
-        self.hook, self.at, self.calls, self.events = hook, at, 0, []
+        self.hook, self.at, self.calls, self.events, self.created = hook, at, 0, [], []
 
     def _step(self) -> None:
         hook = self.hook
@@ -44,37 +51,77 @@ class InterleavingStore(MemoryStore):
                 self.events.append("hook")
             self.calls += 1
 
+    def _created(self, sid: str) -> None:
+        self.events.append("created")
+        self.created.append(sid)
+
     def get(self, sid: str) -> StoreRecord | None:
         self._step()
-        return super().get(sid)
+        return self.inner.get(sid)
 
     def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
         self._step()
-        result = super().set(sid, data, ttl, version)
+        result = self.inner.set(sid, data, ttl, version)
         if version is None and result is not None:
-            self.events.append("created")
+            self._created(sid)
         return result
 
     def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
         self._step()
-        result = super().move(sid, new_sid, data, ttl, version)
+        result = self.inner.move(sid, new_sid, data, ttl, version)
         if result is not None:
-            self.events.append("created")
+            self._created(new_sid)
         return result
 
     def delete(self, sid: str) -> None:
         self._step()
-        super().delete(sid)
+        self.inner.delete(sid)
 
     def touch(self, sid: str, ttl: int) -> bool:
         self._step()
-        return super().touch(sid, ttl)
+        return self.inner.touch(sid, ttl)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if reachable(SHARED_URL):
+        yield SHARED_URL
+        return
+    with private_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server.url
+
+
+@pytest.fixture(params=["memory", "redis", "postgresql"])
+def backend(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[Store]:
+    """The real store under test: MemoryStore, RedisStore or SQLStore on PostgreSQL."""
+    if request.param == "memory":
+        yield MemoryStore(clock=clock)
+    elif request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        redis_store = RedisStore(url, prefix=f"sessionware-test:{secrets.token_hex(8)}:")
+        yield redis_store
+        keys = list(redis_store.client.scan_iter(match=redis_store.prefix + "*"))
+        if keys:
+            redis_store.client.delete(*keys)
+        redis_store.close()
+    else:
+        if not postgres_reachable():
+            pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}; start it to run this")
+        table = f"sessionware_test_{secrets.token_hex(6)}"
+        sql_store = SQLStore(POSTGRES_URL, table_name=table, clock=clock)
+        yield sql_store
+        sql_store.table.drop(sql_store.engine)
+        sql_store.close()
 
 
 class Site:
-    def __init__(self, clock: FakeClock) -> None:
-        self.store = InterleavingStore(clock=clock)
+    def __init__(self, clock: FakeClock, backend: Store) -> None:
+        self.store = InterleavingStore(backend)
         self.interface = ServerSideSessionInterface(self.store, clock=clock)
+
+    def live(self, sid: str | None) -> StoreRecord | None:
+        """The stored record of ``sid``, read behind the interleaving."""
+        return None if sid is None else self.store.inner.get(sid)
 
     def open(self, cookie: str | None) -> ServerSideSession:
         environ = {"HTTP_COOKIE": f"session={cookie}"} if cookie else {}
@@ -105,11 +152,16 @@ class Site:
 @pytest.mark.parametrize("at", range(4))
 @pytest.mark.parametrize("changes_data", [False, True], ids=["regenerate-only", "with-a-write"])
 def test_a_logout_during_regenerate_is_not_undone(
-    clock: FakeClock, session_log: pytest.LogCaptureFixture, at: int, changes_data: bool
+    clock: FakeClock,
+    backend: Store,
+    session_log: pytest.LogCaptureFixture,
+    at: int,
+    changes_data: bool,
 ) -> None:
-    site = Site(clock)
+    site = Site(clock, backend)
     cookie = site.login()
     privileged, logout = site.open(cookie), site.open(cookie)
+    old = privileged.sid
     logout.invalidate()
 
     def log_out() -> None:
@@ -123,7 +175,8 @@ def test_a_logout_during_regenerate_is_not_undone(
     events = site.store.events
     if "hook" in events and events.index("hook") < [*events, "created"].index("created"):
         # The logout deleted the old ID before any new one existed: it must stay ended.
-        assert len(site.store) == 0
+        assert site.live(old) is None
+        assert [sid for sid in site.store.created if site.live(sid)] == []
         assert site.points_at_a_live_session(headers) is not True
         assert "ended or given a new ID by a concurrent request" in session_log.text
     else:  # the login completed first; the logout of the old ID came after it
@@ -133,11 +186,16 @@ def test_a_logout_during_regenerate_is_not_undone(
 @pytest.mark.parametrize("at", range(4))
 @pytest.mark.parametrize("changes_data", [False, True], ids=["regenerate-only", "with-a-write"])
 def test_a_write_during_regenerate_is_kept_or_reported(
-    clock: FakeClock, session_log: pytest.LogCaptureFixture, at: int, changes_data: bool
+    clock: FakeClock,
+    backend: Store,
+    session_log: pytest.LogCaptureFixture,
+    at: int,
+    changes_data: bool,
 ) -> None:
-    site = Site(clock)
+    site = Site(clock, backend)
     cookie = site.login()
     regenerating, writing = site.open(cookie), site.open(cookie)
+    old = regenerating.sid
     writing["cart"] = ["book"]
     written: list[Headers] = []
     site.store.arm(at, lambda: written.append(site.save(writing)))
@@ -146,9 +204,11 @@ def test_a_write_during_regenerate_is_kept_or_reported(
     regenerating.regenerate()
     headers = site.save(regenerating)
     assert site.points_at_a_live_session(headers) is True
-    (live,) = site.store._records
-    assert live == regenerating.sid
-    data = site.store._records[live][0]
+    assert regenerating.sid != old
+    assert site.live(old) is None
+    record = site.live(regenerating.sid)
+    assert record is not None
+    data = record.data
     assert '"user":"ada"' in data
     assert ('"role":"admin"' in data) is changes_data
     if written and '"cart":["book"]' not in data:
@@ -159,8 +219,10 @@ def test_a_write_during_regenerate_is_kept_or_reported(
     # Else it came before the move, whose retry merged it: nothing was lost.
 
 
-def test_regenerate_draws_another_id_when_the_fresh_one_is_taken(clock: FakeClock) -> None:
-    site = Site(clock)
+def test_regenerate_draws_another_id_when_the_fresh_one_is_taken(
+    clock: FakeClock, backend: Store
+) -> None:
+    site = Site(clock, backend)
     taken = site.open(site.login()).sid
     assert taken is not None
     cookie = site.login()
@@ -171,11 +233,12 @@ def test_regenerate_draws_another_id_when_the_fresh_one_is_taken(clock: FakeCloc
     session.regenerate()
     site.save(session)
     assert session.sid == fresh
-    assert set(site.store._records) == {taken, fresh}
+    assert site.live(taken) is not None
+    assert site.live(fresh) is not None
 
 
-def test_regenerate_gives_up_after_three_taken_ids(clock: FakeClock) -> None:
-    site = Site(clock)
+def test_regenerate_gives_up_after_three_taken_ids(clock: FakeClock, backend: Store) -> None:
+    site = Site(clock, backend)
     taken = site.open(site.login()).sid
     assert taken is not None
     session = site.open(site.login())

@@ -58,6 +58,9 @@ class ServerSideSessionInterface(SessionInterface):
     changed in place) are applied onto the newer copy and the save is retried, so
     concurrent requests that change different keys all keep their changes. When both
     changed the same key, the later save wins and a warning names the key.
+    :meth:`~ServerSideSession.regenerate` moves the data to its new ID in one atomic
+    store step (:meth:`Store.move <sessionware.stores.Store.move>`), so a racing
+    logout is never undone.
 
     Records expire ``permanent_lifetime`` after their last write or touch. Requests
     that only read extend that (with ``refresh_each_request``) at most once per
@@ -69,12 +72,18 @@ class ServerSideSessionInterface(SessionInterface):
         request fails; nothing is half-written. ``"null"``: the handler gets a
         read-only empty session, ``environ["sessionware.store_error"]`` holds the
         error, and failed saves are logged and dropped. Never does an outage turn
-        into an empty session that overwrites stored data.
+        into an empty session that overwrites stored data. Logout
+        (:meth:`~ServerSideSession.invalidate`) still removes the cookie under
+        ``"null"``; under ``"raise"`` it fails like any other request.
     :param touch_interval: the least time (seconds or a :class:`~datetime.timedelta`)
         between two expiry extensions of an unchanged session; 0 touches on every
         request. Capped at half the lifetime.
     :param max_retries: how many times a save re-applies its changes after losing a
-        race before raising :class:`~sessionware.stores.StoreError`.
+        race before raising :class:`~sessionware.stores.StoreError`. The default 30,
+        with the backoff, lets 64 requests write one session at the same moment.
+    :param retry_backoff: the first wait (seconds) before re-trying a save that lost
+        a race twice in a row; it doubles with each further loss, up to 50 ms, and
+        each wait is drawn at random below that (jitter). 0 retries at once.
     :param salt: separates ID signatures from other uses of the secret key.
     :param serializer: turns session data into text and back; tagged JSON, never pickle.
     :param clock: see :class:`~sessionware.SessionInterface`.
@@ -96,7 +105,8 @@ class ServerSideSessionInterface(SessionInterface):
         *,
         on_store_error: OnStoreError = "raise",
         touch_interval: timedelta | float = 60,
-        max_retries: int = 10,
+        max_retries: int = 30,
+        retry_backoff: float = 0.002,
         salt: str | None = None,
         serializer: TaggedJSONSerializer | None = None,
         clock: Callable[[], float] | None = None,
@@ -107,34 +117,20 @@ class ServerSideSessionInterface(SessionInterface):
                 f"store must be a sessionware.stores.Store (MemoryStore, RedisStore, "
                 f"SQLStore or a subclass of Store), got {type(store).__name__}."
             )
-        if on_store_error not in ("raise", "null"):
-            raise ValueError(f"on_store_error must be 'raise' or 'null', got {on_store_error!r}.")
-        if isinstance(touch_interval, timedelta):
-            touch_interval = touch_interval.total_seconds()
-        if (
-            isinstance(touch_interval, bool)
-            or not isinstance(touch_interval, int | float)
-            or touch_interval < 0
-        ):
-            raise ValueError(
-                "touch_interval must be a timedelta or a number of seconds >= 0, got "
-                f"{touch_interval!r}."
-            )
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
         id_bytes = self.id_bytes
         if isinstance(id_bytes, bool) or not isinstance(id_bytes, int) or id_bytes not in _ID_BYTES:
             raise ValueError(
                 f"id_bytes must be an int from 16 (128 bits) to 96 (the longest ID every "
                 f"store holds), got {id_bytes!r}; the default 32 gives 256 bits."
             )
-        #: Where every store read and write goes; built from the arguments above.
+        #: Where every store read and write goes; it validates the settings above.
         self.policy = SavePolicy(
             store,
             self.serializer,
             on_store_error=on_store_error,
-            touch_interval=float(touch_interval),
+            touch_interval=touch_interval,
             max_retries=max_retries,
+            retry_backoff=retry_backoff,
             new_sid=lambda: self.new_sid(),
             clock=self.clock,
         )
@@ -159,6 +155,11 @@ class ServerSideSessionInterface(SessionInterface):
     def max_retries(self) -> int:
         """How many times a save re-applies its changes after losing a race."""
         return self.policy.max_retries
+
+    @property
+    def retry_backoff(self) -> float:
+        """The first wait, in seconds, before re-trying a save that keeps losing races."""
+        return self.policy.retry_backoff
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.store!r} on_store_error={self.on_store_error!r}>"

@@ -10,7 +10,10 @@ by ``touch_interval``), and applies ``on_store_error`` when the store fails.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Literal
 
 from sessionware.config import SessionConfig
@@ -24,16 +27,24 @@ __all__ = ["Action", "OnStoreError", "SavePolicy"]
 
 logger = logging.getLogger("sessionware")
 
+#: The longest wait between two tries of a save that keeps losing races (seconds).
+MAX_BACKOFF = 0.05
+
 OnStoreError = Literal["raise", "null"]
 #: What the response's cookie must do after a save: be set, be deleted, or nothing.
 Action = Literal["set", "delete"] | None
+
+
+def _seconds(value: object, low: float, high: float) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and low <= value <= high
 
 
 class SavePolicy:
     """Turns what a :class:`~.session.ServerSideSession` recorded into store writes.
 
     Built by :class:`~sessionware.ServerSideSessionInterface` from its arguments (see
-    there); one instance serves every thread, nothing per request is kept on it.
+    there), which it validates; one instance serves every thread, nothing per request
+    is kept on it.
 
     :param new_sid: returns a fresh random session ID.
     :param clock: returns the current Unix time.
@@ -45,16 +56,34 @@ class SavePolicy:
         serializer: TaggedJSONSerializer,
         *,
         on_store_error: OnStoreError,
-        touch_interval: float,
+        touch_interval: timedelta | float,
         max_retries: int,
+        retry_backoff: float,
         new_sid: Callable[[], str],
         clock: Callable[[], float],
     ) -> None:
+        if on_store_error not in ("raise", "null"):
+            raise ValueError(f"on_store_error must be 'raise' or 'null', got {on_store_error!r}.")
+        if isinstance(touch_interval, timedelta):
+            touch_interval = touch_interval.total_seconds()
+        if not _seconds(touch_interval, 0, float("inf")):
+            raise ValueError(
+                "touch_interval must be a timedelta or a number of seconds >= 0, got "
+                f"{touch_interval!r}."
+            )
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}.")
+        if not _seconds(retry_backoff, 0, 1):
+            raise ValueError(
+                "retry_backoff must be a number of seconds from 0 (retry at once) to 1, "
+                f"got {retry_backoff!r}."
+            )
         self.store = store
         self.serializer = serializer
         self.on_store_error: OnStoreError = on_store_error
-        self.touch_interval = touch_interval
+        self.touch_interval = float(touch_interval)
         self.max_retries = max_retries
+        self.retry_backoff = float(retry_backoff)
         self.new_sid = new_sid
         self.clock = clock
 
@@ -157,6 +186,17 @@ class SavePolicy:
         issued = session.issued_at
         return issued is None or self.clock() - issued >= interval
 
+    def back_off(self, races: int) -> None:
+        """Wait before the next try after losing ``races`` races in a row.
+
+        Exponential with full jitter (a random wait up to ``retry_backoff * 2**(n-1)``,
+        at most :data:`MAX_BACKOFF`), so that many writers of one session spread out
+        instead of colliding again at once. The first lost race retries at once.
+        """
+        if self.retry_backoff > 0:
+            ceiling = min(MAX_BACKOFF, self.retry_backoff * 2 ** (races - 1))
+            time.sleep(random.uniform(0, ceiling))  # noqa: S311 - jitter, not a secret
+
     def create(self, session: ServerSideSession, text: str, ttl: int) -> None:
         """Store ``text`` under a fresh ID and give ``session`` that ID."""
         for _ in range(3):
@@ -200,6 +240,8 @@ class SavePolicy:
             if changes is None:
                 base = parse(serializer, session.loaded_text or "{}") or {}
                 changes = own_changes(session.data, base, session.changed_keys)
+            if races:
+                self.back_off(races)
             record = store.get(sid)
             if record is None:
                 logger.warning(

@@ -36,9 +36,11 @@ class StoreRecord(NamedTuple):
 class StoreError(SessionwareError):
     """The session store could not be reached or answered with an error.
 
-    Stores raise it (chaining the client's own exception) for every failure of the
-    back end, so that the interface's ``on_store_error`` policy can handle them all.
-    The message never contains session IDs, data or credentials.
+    Stores raise it for every failure of the back end, so that the interface's
+    ``on_store_error`` policy can handle them all. The message never contains session
+    IDs, data or credentials, and neither does anything it chains: ``RedisStore``
+    chains redis-py's exception (whose messages name only the server), ``SQLStore``
+    chains nothing, since SQLAlchemy's exceptions may hold the statement's parameters.
 
     :ivar reason: what went wrong, for logs.
     """

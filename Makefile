@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench load clean chromium django-compat flask-compat
+.PHONY: run test lint typecheck pytest bench load clean chromium django-compat flask-compat starlette-compat load-asgi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -73,6 +73,22 @@ flask-compat: $(STAMP)
 	cd $(FLASK_SDIST) && COMPAT_SESSION_INTERFACE=server-side PYTHONPATH=$(CURDIR) \
 		$(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin -p no:cacheprovider -rxX \
 		-k "session or flash or secret_key" $(patsubst %,tests/%.py,$(FLASK_TESTS))
+
+## Load run: a visit counter under uvicorn, bare / sessionware.asgi / Starlette's middleware (wrk)
+load-asgi: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { apt-get update && apt-get install -y wrk; }
+	$(BIN)/python -m bench.load_asgi
+
+## Starlette 1.10.0's own session tests, unchanged, against sessionware.asgi (downloads its sdist)
+STARLETTE_VERSION := 1.10.0
+STARLETTE_SRC := .compat/starlette-$(STARLETTE_VERSION)
+starlette-compat: $(STAMP)
+	@test -d $(STARLETTE_SRC) || { \
+		$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: \
+			starlette==$(STARLETTE_VERSION) -d .compat && \
+		tar -xzf .compat/starlette-$(STARLETTE_VERSION).tar.gz -C .compat; }
+	cd $(STARLETTE_SRC) && PYTHONPATH=$(CURDIR)/compat $(CURDIR)/$(BIN)/python -m pytest \
+		-p starlette_plugin tests/middleware/test_session.py -v
 
 clean:
 	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .contestants import SCENARIOS
 from .redis_store import PAIRS
 
-__all__ = ["Table", "machine", "render", "render_flask_pair", "render_redis"]
+__all__ = ["Table", "machine", "render", "render_asgi", "render_flask_pair", "render_redis"]
 
 ROWS = (
     ("floor", "least work possible (stdlib HMAC + JSON + split)"),
@@ -215,4 +215,60 @@ def render_redis(means: dict[str, float]) -> str:
     lines += [
         f"- [{'x' if ratio <= 1.25 else ' '}] {label}: {ratio:.2f}x" for label, ratio in results
     ]
+    return "\n".join(lines)
+
+
+def render_asgi(means: dict[tuple[str, str], float]) -> str:
+    """The ASGI table: sessionware.asgi and Starlette's middleware above a bare ASGI app."""
+    from .asgi import ASGI_SCENARIOS
+
+    scenarios = [s for s in ASGI_SCENARIOS if (s, "asgi-bare") in means]
+    cost = {
+        (name, s): (means[s, name] - means[s, "asgi-bare"]) * 1e6
+        for s in scenarios
+        for name in ("sessionware-asgi", "starlette")
+        if (s, name) in means
+    }
+    lines = [
+        "| ASGI: us per request above a bare ASGI app | " + " | ".join(scenarios) + " |",
+        "|---" * (len(scenarios) + 1) + "|",
+    ]
+    for name, label in (
+        ("sessionware-asgi", "**sessionware.asgi**"),
+        ("starlette", "Starlette 1.10 SessionMiddleware"),
+    ):
+        cells = [f"{cost[name, s]:.2f}" if (name, s) in cost else "-" for s in scenarios]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    speedups = {
+        s: cost["starlette", s] / max(cost["sessionware-asgi", s], 1e-9)
+        for s in scenarios
+        if ("starlette", s) in cost and ("sessionware-asgi", s) in cost
+    }
+    lines.append(
+        "| speed-up over Starlette | " + " | ".join(f"{speedups[s]:.1f}x" for s in speedups) + " |"
+    )
+    bare = " · ".join(f"{s} {means[s, 'asgi-bare'] * 1e6:.2f} us" for s in scenarios)
+    lines += [
+        "",
+        "Both middlewares wrap the same raw ASGI app, driven without an event loop",
+        "(nothing awaits). Starlette's middleware opens the session before the app runs;",
+        "sessionware's when the app first touches it. Starlette signs plain base64 JSON;",
+        "sessionware writes Flask's format, which tries zlib on every write and inflates",
+        f"compressed cookies on read. The bare app itself: {bare}.",
+        "",
+        "Targets (issue 11):",
+    ]
+    if "untouched" in scenarios:
+        untouched = cost["sessionware-asgi", "untouched"]
+        lines.append(
+            f"- [{'x' if untouched < 0.5 else ' '}] untouched close to zero (< 0.5 us): "
+            f"{untouched:.2f} us ({untouched / max(cost['starlette', 'untouched'], 1e-9):.0%} "
+            "of Starlette's)"
+        )
+    for s in ("read", "write"):
+        if s in speedups:
+            lines.append(
+                f"- [{'x' if speedups[s] >= 3 else ' '}] {s}: >= 3x faster than Starlette: "
+                f"{speedups[s]:.1f}x"
+            )
     return "\n".join(lines)

@@ -8,10 +8,11 @@ from typing import Any
 
 import pyperf
 
+from .asgi import asgi_cases, time_asgi
 from .common import time_app
 from .contestants import SCENARIOS, build_cases
 from .redis_store import REDIS_URL, redis_cases, time_call
-from .report import Table, machine, render, render_flask_pair, render_redis
+from .report import Table, machine, render, render_asgi, render_flask_pair, render_redis
 
 __all__ = ["main"]
 
@@ -33,6 +34,9 @@ def main() -> int:
     runner.argparser.add_argument(
         "--no-redis", action="store_true", help="skip the Redis store benchmarks"
     )
+    runner.argparser.add_argument(
+        "--no-asgi", action="store_true", help="skip the ASGI benchmarks (vs Starlette)"
+    )
     runner.metadata["description"] = "us per request above a bare WSGI app"
     args = runner.parse_args()
     cases = build_cases()
@@ -53,6 +57,15 @@ def main() -> int:
         result = runner.bench_time_func(f"redis/{name}", time_call, call)
         if result is not None and not args.worker:
             redis_means[name] = result.median()
+    asgi = None if args.no_asgi else asgi_cases()
+    asgi_means: dict[tuple[str, str], float] = {}
+    for scenario, row in (asgi or {}).items():
+        for name, asgi_case in row.items():
+            result = runner.bench_time_func(
+                f"asgi/{scenario}/{name}", time_asgi, asgi_case.app, asgi_case.scope
+            )
+            if result is not None and not args.worker:
+                asgi_means[scenario, name] = result.median()
     if args.worker or not means:
         return 0
     print()
@@ -72,6 +85,9 @@ def main() -> int:
         print(f"Redis store: skipped (--no-redis, or no Redis answered at {REDIS_URL}).")
     else:
         print(render_redis(redis_means))
+    if asgi_means:
+        print()
+        print(render_asgi(asgi_means))
     return 0
 
 
@@ -80,6 +96,8 @@ def _forward(cmd: list[str], args: Any) -> None:
     cmd.extend(("--scenarios", args.scenarios, "--contestants", args.contestants))
     if args.no_redis:
         cmd.append("--no-redis")
+    if args.no_asgi:
+        cmd.append("--no-asgi")
 
 
 def _selection(option: str, chosen: str, everything: tuple[str, ...]) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._url import store_from_url as store_from_url
 from ._users import IndexEntry as IndexEntry
 from ._users import UserIndex as UserIndex
+from .asyncbase import AsyncStore as AsyncStore
 from .base import CorruptRecord as CorruptRecord
 from .base import Store as Store
 from .base import StoreError as StoreError
@@ -19,10 +20,15 @@ from .base import StoreRecord as StoreRecord
 from .memory import MemoryStore as MemoryStore
 
 if TYPE_CHECKING:
+    from .aioredis import AsyncRedisStore as AsyncRedisStore
+    from .aiosql import AsyncSQLStore as AsyncSQLStore
     from .redis import RedisStore as RedisStore
     from .sql import SQLStore as SQLStore
 
 __all__ = [
+    "AsyncRedisStore",
+    "AsyncSQLStore",
+    "AsyncStore",
     "CorruptRecord",
     "IndexEntry",
     "MemoryStore",
@@ -36,6 +42,7 @@ __all__ = [
 ]
 
 _LAZY = {"RedisStore": "redis", "SQLStore": "sql"}
+_LAZY.update(AsyncRedisStore="aioredis", AsyncSQLStore="aiosql")
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,272 @@
+"""The ASGI 3 middleware: the only module that knows about ``scope``, ``receive`` and ``send``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from sessionware.config import SessionConfig
+from sessionware.interface import Headers, SessionInterface, WSGIEnviron
+from sessionware.securecookie import SecureCookieSessionInterface
+from sessionware.serverside import STORE_ERROR_KEY
+from sessionware.sessions import SessionMixin
+
+from ._session import PLACEHOLDER_KEY, ASGISession
+from .starlette import StarletteCompatInterface, starlette_settings
+
+__all__ = ["ASGIApp", "Message", "Receive", "Scope", "Send", "SessionMiddleware"]
+
+logger = logging.getLogger("sessionware")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class SessionMiddleware:
+    """Gives every ``http`` and ``websocket`` connection a session at ``scope["session"]``.
+
+    ::
+
+        app = SessionMiddleware(app, secret_key=os.environ["SECRET_KEY"])
+
+    Starlette's and FastAPI's ``request.session`` (and ``websocket.session``) then work
+    unchanged, with sessionware's cookie, which Flask and sessionware's WSGI middleware
+    read and write too. The session is opened the first time the app touches it and
+    saved into ``http.response.start``, which is held until the first non-empty body
+    message, so changes made before the body starts are saved. On a websocket the
+    cookie goes out with ``websocket.accept``.
+
+    Called with Starlette's keywords (``secret_key``, ``session_cookie``, ``max_age``,
+    ``path``, ``same_site``, ``https_only``, ``domain``, ``partitioned``, and nothing
+    of sessionware's), it behaves as Starlette's ``SessionMiddleware``: permanent
+    cookies of ``max_age`` seconds (14 days by default), sent only when the session
+    changed, and cookies written by Starlette's middleware with the same secret are
+    read once and re-issued in sessionware's format
+    (:class:`~sessionware.asgi.StarletteCompatInterface`).
+
+    :param app: the ASGI application to wrap.
+    :param config: a :class:`~sessionware.SessionConfig`; or pass its settings (or
+        Starlette's keywords) as keyword arguments instead.
+    :param interface: the session back end; by default a
+        :class:`~sessionware.SecureCookieSessionInterface`.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        /,
+        config: SessionConfig | None = None,
+        *,
+        interface: SessionInterface | None = None,
+        **settings: Any,
+    ) -> None:
+        if config is not None and settings:
+            raise TypeError(
+                f"pass either config= or settings ({', '.join(sorted(settings))}), not both."
+            )
+        if config is not None and not isinstance(config, SessionConfig):
+            raise TypeError(f"config must be a SessionConfig, got {type(config).__name__}.")
+        if interface is not None and not isinstance(interface, SessionInterface):
+            raise TypeError(
+                f"interface must be a SessionInterface, got {type(interface).__name__}."
+            )
+        starlette = starlette_settings(settings) if config is None and settings else None
+        if starlette is not None:
+            settings, max_age = starlette
+            if interface is None:
+                interface = StarletteCompatInterface(max_age)
+        self.app = app
+        self.config = config if config is not None else SessionConfig(**settings)
+        self.interface = interface if interface is not None else SecureCookieSessionInterface()
+        self._key = self.config.environ_key
+        #: The interface's store calls are awaited (AsyncServerSideSessionInterface).
+        self.awaits_store = bool(getattr(self.interface, "awaits_store", False))
+        store = getattr(self.interface, "store", None)
+        if not self.awaits_store and store is not None and not store.process_local:
+            raise TypeError(
+                f"{type(self.interface).__name__} on {type(store).__name__} would block the "
+                "event loop on every store call; use AsyncServerSideSessionInterface with "
+                "AsyncRedisStore or AsyncSQLStore (sessionware.stores.aioredis, .aiosql)."
+            )
+        if not self.config.secret_key:
+            logger.warning(
+                "SessionMiddleware has no secret key: handlers get a read-only empty "
+                "session. Pass secret_key=... or set SESSIONWARE_SECRET_KEY."
+            )
+
+    def __repr__(self) -> str:
+        return f"<SessionMiddleware {self.app!r} {type(self.interface).__name__}>"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
+            await self.app(scope, receive, send)
+            return
+        session = _Connection(self, scope, send)
+        scope[self._key] = session
+        if self.awaits_store:
+            # A dict method cannot await the store: open the session before the app runs.
+            await _run_awaiting(session.load)
+        try:
+            await self._run(session, scope, receive, kind)
+        finally:
+            # scope -> session -> scope is a reference cycle: break it, so that the
+            # connection's objects are freed by reference counting, not the cyclic GC.
+            # So is scope -> session -> the server's send -> the server's request -> scope.
+            session._scope = None
+            session._send = _closed
+
+    async def _run(self, session: _Connection, scope: Scope, receive: Receive, kind: str) -> None:
+        try:
+            await self.app(scope, receive, session.send_http if kind == "http" else session.send_ws)
+        except BaseException:
+            # The app failed (or the client went away) after the headers went out: what
+            # it changed since then must not be committed (the WSGI middleware's rule).
+            opened = session._session
+            if (
+                session.headers_sent
+                and opened is not None
+                and not self.interface.is_null_session(opened)
+            ):
+                self.interface.discard_session(self.config, opened)
+            raise
+        if session._held is not None:
+            # The app returned after http.response.start without a body: send what it
+            # sent, so the server sees the same protocol error it would without us.
+            await session._release()
+        if session.headers_sent:
+            opened = session._session
+            if opened is not None and not self.interface.is_null_session(opened):
+                if self.awaits_store:
+                    await _run_awaiting(self.interface.close_session, self.config, opened)
+                else:
+                    self.interface.close_session(self.config, opened)
+
+
+async def _closed(message: Message) -> None:
+    raise RuntimeError(f"ASGI message {message.get('type')!r} sent after the application returned")
+
+
+async def _run_awaiting(function: Any, *args: Any) -> Any:
+    # Imported on first use: only async stores need greenlet.
+    from sessionware.serverside.awaiting import run_awaiting
+
+    return await run_awaiting(function, *args)
+
+
+def _environ(headers: Any) -> WSGIEnviron:
+    """The environ-like dict the interfaces read: the scope's cookies as ``HTTP_COOKIE``."""
+    cookies = [value for name, value in headers if name == b"cookie"]
+    # HTTP/2 servers may pass one cookie header per pair; RFC 9113 joins them with "; ".
+    header = cookies[0] if len(cookies) == 1 else b"; ".join(cookies)
+    return {"HTTP_COOKIE": header.decode("latin-1")}
+
+
+class _Connection(ASGISession):
+    """The connection's lazy session, also holding its response start until the body.
+
+    The response state lives in private attributes, which the session never forwards.
+    """
+
+    def __init__(self, middleware: SessionMiddleware, scope: Scope, send: Send) -> None:
+        # LazySession's attributes set here rather than through its __init__: this runs
+        # for every connection, touched or not (tests/asgi check they stay in step).
+        self._interface = middleware.interface
+        self._config = middleware.config
+        self._environ = _NO_ENVIRON
+        self._session: SessionMixin | None = None
+        self.headers_sent = False
+        self._late_write_logged = False
+        dict.__setitem__(self, PLACEHOLDER_KEY, None)
+        self._scope: Scope | None = scope
+        # The headers, not the scope, are what opening needs: they outlive the cycle break.
+        self._headers = scope.get("headers", ())
+        self._send = send
+        self._held: Message | None = None
+        self._awaits = middleware.awaits_store
+
+    def load(self) -> Any:
+        """Open the real session (once), reading the cookie from the scope's headers."""
+        if self._session is None:
+            environ = self._environ = _environ(self._headers)
+            session = ASGISession.load(self)
+            error = environ.get(STORE_ERROR_KEY)
+            scope = self._scope
+            if error is not None and scope is not None:
+                scope[STORE_ERROR_KEY] = error
+            return session
+        return self._session
+
+    async def send_http(self, message: Message) -> None:
+        if self.headers_sent:
+            await self._send(message)
+            return
+        kind = message["type"]
+        if kind == "http.response.start":
+            self._held = message
+            return
+        held = self._held
+        if held is None:
+            await self._send(message)
+            return
+        if kind == "http.response.body" and not message.get("body") and message.get("more_body"):
+            # An empty chunk carries nothing: keep holding, the app may still change
+            # the session before its first real chunk.
+            return
+        self._held = None
+        if self._session is None:
+            # Untouched: nothing to save, the start goes out as the app sent it.
+            self.headers_sent = True
+            await self._send(held)
+        else:
+            await self._send(await self._save(held))
+        await self._send(message)
+
+    async def _release(self) -> None:
+        held = self._held
+        assert held is not None
+        self._held = None
+        await self._send(await self._save(held))
+
+    async def _save(self, message: Message) -> Message:
+        if self._awaits:
+            saved: Message = await _run_awaiting(self._saved, message)
+            return saved
+        return self._saved(message)
+
+    def _saved(self, message: Message) -> Message:
+        """``message`` with the session saved into its headers."""
+        self.headers_sent = True
+        session = self._session
+        if session is None or self._interface.is_null_session(session):
+            return message
+        # The interfaces append Set-Cookie and Vary, and merge into an existing Vary:
+        # they are shown the response's Vary headers only, so the others are neither
+        # decoded nor encoded again. (ASGI header names are lowercase.)
+        raw = message.get("headers") or ()
+        vary_at = [index for index, header in enumerate(raw) if header[0] == b"vary"]
+        headers: Headers = [("vary", raw[index][1].decode("latin-1")) for index in vary_at]
+        self._interface.save_session(self._config, session, headers)
+        out = list(raw)
+        for position, (name, value) in enumerate(headers):
+            header = (name.lower().encode("latin-1"), value.encode("latin-1"))
+            if position < len(vary_at):
+                out[vary_at[position]] = header
+            else:
+                out.append(header)
+        return {**message, "headers": out}
+
+    async def send_ws(self, message: Message) -> None:
+        if not self.headers_sent and message["type"] in (
+            "websocket.accept",
+            "websocket.http.response.start",
+        ):
+            message = await self._save(message)
+        await self._send(message)
+
+
+_NO_ENVIRON: WSGIEnviron = {}

@@ -6,23 +6,24 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ._cookie_interface import CookieSessionInterface
 from ._cookies import add_vary_cookie
 from ._signing import BadCookie
 from .config import SessionConfig
 from .errors import PayloadTooLarge
-from .interface import Headers, SessionInterface, WSGIEnviron
+from .interface import Headers, WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
 from .tagged import TaggedJSONSerializer
 
 if TYPE_CHECKING:
-    from ._sealing import CookieSealer
+    from ._sealing import CookieSealer, Opened
 
 __all__ = ["EncryptedCookieSessionInterface"]
 
 logger = logging.getLogger("sessionware")
 
 
-class EncryptedCookieSessionInterface(SessionInterface):
+class EncryptedCookieSessionInterface(CookieSessionInterface):
     """Stores the whole session in a cookie the client can neither read nor change.
 
     The cookie is sealed with AES-256-GCM under the config's
@@ -35,6 +36,11 @@ class EncryptedCookieSessionInterface(SessionInterface):
     cookie moved into another cookie name, made for another purpose, or signed
     instead of encrypted is refused. Of several copies of the cookie in one request
     (cookie tossing), the first that decrypts is used, never a merge.
+
+    ``idle_timeout`` and ``absolute_timeout`` apply as to signed cookies: the seal
+    time is the idle clock (a read-only request re-encrypts the cookie once it is
+    :attr:`idle_reissue_fraction` of the timeout old), and the creation time is kept
+    under ``_created``, inside the ciphertext. See ``docs/lifetime.md``.
 
     Flask cannot read these cookies; use
     :class:`~sessionware.SecureCookieSessionInterface` to share a login with Flask.
@@ -113,9 +119,9 @@ class EncryptedCookieSessionInterface(SessionInterface):
 
     def _opened_cookie(
         self, config: SessionConfig, environ: WSGIEnviron, sealer: CookieSealer
-    ) -> tuple[bytes, bool] | None:
-        """The payload of the request's cookie and whether the current key sealed it;
-        ``None`` when there is no cookie that decrypts (a refused one is logged).
+    ) -> Opened | None:
+        """The payload of the request's cookie, whether the current key sealed it and
+        when; ``None`` when there is no cookie that decrypts (a refused one is logged).
 
         As for signed cookies, of several copies of the cookie (another ``Domain`` or
         ``Path``, or planted by a sibling subdomain) the first that decrypts is used,
@@ -151,9 +157,11 @@ class EncryptedCookieSessionInterface(SessionInterface):
                 config,
                 f"the request carries the cookie more than once ({len(values)} copies) "
                 "and none decrypts",
+                code="duplicate",
             )
         else:
-            self.log_refused(config, refusal.reason, expired=refusal.expired)
+            code = refusal.code or ("expired" if refusal.expired else "malformed")
+            self.log_refused(config, refusal.reason, expired=refusal.expired, code=code)
         return None
 
     def _open(
@@ -162,7 +170,7 @@ class EncryptedCookieSessionInterface(SessionInterface):
         opened = self._opened_cookie(config, environ, sealer)
         if opened is None:
             return self.session_class()
-        payload, current = opened
+        payload, current, sealed_at = opened
         try:
             text = payload.decode("utf-8")
             data = self.serializer.loads(text)
@@ -173,7 +181,9 @@ class EncryptedCookieSessionInterface(SessionInterface):
             return self.session_class()
         session = self.session_class(data, new=False)
         session.loaded_text = text
-        session.reissue = not current
+        session.rotated = session.reissue = not current
+        if self._timed_out(config, session, sealed_at):
+            return self.session_class()
         return session
 
     def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
@@ -195,6 +205,8 @@ class EncryptedCookieSessionInterface(SessionInterface):
                 text = self.serializer.dumps(data)
                 if text != (session.loaded_text or "{}"):
                     session.modified = True
+            if self._record_creation(config, session):
+                text = None
             if not session.modified and text is None:
                 text = session.loaded_text
         else:
@@ -220,8 +232,9 @@ class EncryptedCookieSessionInterface(SessionInterface):
             # Unchanged data: the browser's cookie holds it already, so a re-issue that
             # no longer fits must not fail the request.
             reissue = (
-                "re-encrypting it with the current key"
+                "re-encrypting it (key rotation, regenerate() or idle_timeout)"
                 if getattr(session, "reissue", False)
                 else "refreshing its expiry"
             )
-        self.set_cookie(config, session, headers, value, reissue=reissue)
+        if self.set_cookie(config, session, headers, value, reissue=reissue):
+            self._emit_saved(config, session)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from . import _lifetime, events
+from . import _lifetime
+from ._cookie_interface import CookieSessionInterface
 from ._cookies import add_vary_cookie
 from ._signing import CookieSigner
 from .config import SessionConfig
 from .errors import PayloadTooLarge
-from .interface import Headers, SessionInterface, WSGIEnviron
+from .interface import Headers, WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
 
 __all__ = ["SecureCookieSessionInterface"]
 
 
-class SecureCookieSessionInterface(SessionInterface):
+class SecureCookieSessionInterface(CookieSessionInterface):
     """Stores the whole session in a cookie signed with itsdangerous.
 
     With the default salt and digest the cookie is byte for byte the one Flask writes
@@ -33,14 +34,6 @@ class SecureCookieSessionInterface(SessionInterface):
     of the timeout old; with ``absolute_timeout`` set, the creation time is kept
     signed in the session under ``_created``. See ``docs/lifetime.md``.
     """
-
-    #: A read-only request re-issues the cookie once its signed timestamp is this
-    #: fraction of ``idle_timeout`` old: fewer Set-Cookie headers, and an idle timeout
-    #: that may fire up to this fraction early after the last request.
-    idle_reissue_fraction: float = 0.1
-    #: Keep the creation time (``_created``) in the session even without
-    #: ``absolute_timeout``; subclasses that need it (revocation) turn it on.
-    records_creation: bool = False
 
     def open_session(
         self, config: SessionConfig, environ: WSGIEnviron
@@ -76,19 +69,8 @@ class SecureCookieSessionInterface(SessionInterface):
         session.loaded_text = text
         session.loaded_cookie = value
         session.rotated = session.reissue = key_index > 0
-        if config.idle_seconds is None and config.absolute_seconds is None:
-            if self.records_creation:
-                session.created_at = _lifetime.created_at(data, _lifetime.signed_at(value))
-            return session
-        now = self.clock()
-        issued = _lifetime.signed_at(value)
-        created = session.created_at = _lifetime.created_at(data, issued)
-        refused = _lifetime.refusal(config, now, issued, created)
-        if refused is not None:
-            self.log_refused(config, refused.reason, expired=True, code=refused.code)
+        if self._timed_out(config, session, _lifetime.signed_at(value)):
             return self.session_class()
-        if _lifetime.reissue_due(config, now, issued, self.idle_reissue_fraction):
-            session.reissue = True
         return session
 
     def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
@@ -109,14 +91,8 @@ class SecureCookieSessionInterface(SessionInterface):
                 text = self.serializer.dumps(data)
                 if text != (session.loaded_text or "{}"):
                     session.modified = True
-            if data and (config.absolute_seconds is not None or self.records_creation):
-                created = session.created_at
-                if session.regenerated or created is None:
-                    created = int(self.clock())
-                if data.get(_lifetime.CREATED_KEY) != created:
-                    data[_lifetime.CREATED_KEY] = created
-                    session.modified = True
-                    text = None
+            if self._record_creation(config, session):
+                text = None
             if not session.modified:
                 # Unchanged data being re-issued (refresh, rotation): the payload part
                 # of the cookie it came in is still right; only the signature is new.
@@ -152,12 +128,3 @@ class SecureCookieSessionInterface(SessionInterface):
             )
         if self.set_cookie(config, session, headers, value, reissue=reissue):
             self._emit_saved(config, session)
-
-    def _emit_saved(self, config: SessionConfig, session: SessionMixin) -> None:
-        name = config.cookie_name
-        if session.new:
-            events.emit("created", cookie_name=name, interface=self)
-        elif getattr(session, "regenerated", False):
-            events.emit("regenerated", cookie_name=name, interface=self)
-        if getattr(session, "rotated", False):
-            events.emit("rotated", cookie_name=name, interface=self)

@@ -3,7 +3,9 @@
 The secret key comes from ``SESSIONWARE_SECRET_KEY``, ``SESSIONWARE_SECRET_KEY_FILE`` or
 ``--key-file``, never from an argument (arguments show in ``ps`` and shell history), and
 is never printed. The other ``SESSIONWARE_*`` variables (fallback keys, the lifetime)
-apply as they do to the app, so ``inspect`` judges a cookie as the app would.
+apply as they do to the app, so ``inspect`` judges a cookie as the app would. ``inspect``
+also reads encrypted cookies (``e1.`` tokens) with the app's key ring
+(``--keyring-file`` or ``SESSIONWARE_KEYRING_FILE``) or secret key.
 """
 
 from __future__ import annotations
@@ -66,12 +68,20 @@ def add_commands(subparsers: Subparsers) -> None:
         help="verify a session cookie and print what it holds",
         description="Verify a session cookie value and print its data as JSON, its age, "
         "which key signed it and whether it has expired. Exits 1 if the cookie is "
-        "tampered, expired or garbled. " + _KEY_HELP,
+        "tampered, expired or garbled. An encrypted cookie (an e1. token) is said to be "
+        "one, and decrypted with the key ring of --keyring-file or "
+        "SESSIONWARE_KEYRING_FILE (or the secret key). " + _KEY_HELP,
     )
     inspect.add_argument(
         "cookie", metavar="COOKIE", help="the cookie value (or name=value); - reads stdin"
     )
     _key_file_option(inspect)
+    inspect.add_argument(
+        "--keyring-file",
+        metavar="PATH",
+        help="the app's key ring (JSON, as `sessionware keys` writes it); wins over "
+        "SESSIONWARE_KEYRING_FILE",
+    )
     inspect.set_defaults(run=_inspect)
 
 
@@ -105,8 +115,11 @@ def _config(args: argparse.Namespace) -> SessionConfig:
         environ.pop("SESSIONWARE_SECRET_KEY", None)
         environ.pop("SESSIONWARE_SECRET_KEY_FILE", None)
         overrides["secret_key_file"] = args.key_file
+    if getattr(args, "keyring_file", None) is not None:
+        environ.pop("SESSIONWARE_KEYRING_FILE", None)
+        overrides["keyring_file"] = args.keyring_file
     config = SessionConfig.from_env(environ=environ, **overrides)
-    if not config.secret_key:
+    if not config.secret_key and config.keyring is None:
         raise ValueError(
             "no secret key: set SESSIONWARE_SECRET_KEY or SESSIONWARE_SECRET_KEY_FILE, or "
             "pass --key-file PATH (never the key itself as an argument)."
@@ -149,9 +162,89 @@ def _sign(args: argparse.Namespace) -> int:
 def _inspect(args: argparse.Namespace) -> int:
     value = (sys.stdin.readline() if args.cookie == "-" else args.cookie).strip()
     name, equals, rest = value.partition("=")
+    cookie_name: str | None = None
     if equals and "." not in name:
-        value = rest  # given as name=value, as in a Cookie header
-    return _with_config(args, lambda config: _report(value, config))
+        value, cookie_name = rest, name  # given as name=value, as in a Cookie header
+    if not value.startswith(_ENCRYPTED):
+        return _with_config(args, lambda config: _report(value, config))
+    what = _encrypted_token(value)
+    try:
+        config = _config(args)
+    except (TypeError, ValueError) as exc:
+        return _fail(f"{what}; {exc}", USAGE)
+    return _report_encrypted(value, config, cookie_name or config.cookie_name, what)
+
+
+_ENCRYPTED = "e1."
+
+
+def _encrypted_token(value: str) -> str:
+    """What an ``e1.`` token is, naming its key's ID (an ID, never key material)."""
+    key_id = value[len(_ENCRYPTED) :].partition(".")[0]
+    return f"the cookie is an encrypted sessionware token (format e1, key id {key_id!r})"
+
+
+def _report_encrypted(value: str, config: SessionConfig, name: str, what: str) -> int:
+    """Decrypt and show an encrypted cookie as :func:`_report` shows a signed one."""
+    try:
+        from .encrypted import EncryptedCookieSessionInterface
+
+        interface = EncryptedCookieSessionInterface()
+    except ImportError as exc:  # pragma: no cover - the test extra installs cryptography
+        return _fail(f"{what}; {exc}", USAGE)
+    sealer = interface._sealer(config)
+    if sealer is None:  # pragma: no cover - _config insists on a key
+        return _fail(f"{what}; no key.", USAGE)
+    now = int(time.time())
+    try:
+        opened = sealer.open(
+            value,
+            now,
+            _NO_AGE_LIMIT,
+            name,
+            skew=config.clock_skew_seconds,
+            max_payload=config.max_payload_size,
+        )
+        data = interface.serializer.loads(opened.payload.decode("utf-8"))
+    except BadCookie as exc:
+        hint = ""
+        if config.keyring is None:
+            hint = (
+                "; if the app encrypts with a key ring, pass --keyring-file PATH or set "
+                "SESSIONWARE_KEYRING_FILE"
+            )
+        return _fail(f"{what}, refused: {exc.reason}{hint}.", REFUSED)
+    except (ValueError, RecursionError):
+        return _fail(f"{what}, refused: the decrypted payload is not tagged JSON.", REFUSED)
+    if not isinstance(data, dict):
+        return _fail(f"{what}, refused: the decrypted payload is not a JSON object.", REFUSED)
+    key = (
+        "the current key"
+        if opened.current
+        else "an older key, not retired (the app re-encrypts the cookie with the current key)"
+    )
+    print(what.replace("the cookie is ", "format: ", 1))
+    return _show(data, "encrypted", opened.sealed_at, now, key, config)
+
+
+def _show(
+    data: dict[str, Any], verb: str, issued: int, now: int, key: str, config: SessionConfig
+) -> int:
+    """Print a verified cookie's data, age and key; refuse it (status 1) if expired."""
+    age = now - issued
+    expired = age > config.lifetime_seconds
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+    print(f"{verb} at: {datetime.fromtimestamp(issued, UTC).isoformat()}")
+    print(f"age: {age} seconds (lifetime {config.lifetime_seconds})")
+    print(f"{verb} with: {key}")
+    print(f"expired: {'yes' if expired else 'no'}")
+    if expired:
+        return _fail(
+            f"refused: the cookie is {age} seconds old, older than the lifetime of "
+            f"{config.lifetime_seconds} seconds.",
+            REFUSED,
+        )
+    return 0
 
 
 def _report(value: str, config: SessionConfig) -> int:
@@ -170,22 +263,13 @@ def _report(value: str, config: SessionConfig) -> int:
         return _fail("refused: the signed payload is not tagged JSON.", REFUSED)
     if not isinstance(data, dict):
         return _fail("refused: the signed payload is not a JSON object.", REFUSED)
-    age = now - signed_at
-    expired = age > config.lifetime_seconds
-    print(json.dumps(data, indent=2, sort_keys=True, default=str))
-    print(f"signed at: {datetime.fromtimestamp(signed_at, UTC).isoformat()}")
-    print(f"age: {age} seconds (lifetime {config.lifetime_seconds})")
     if key_index == 0:
-        print("signed with: the current key")
+        key = "the current key"
+    elif config.keyring is not None:
+        # A ring's keys carry no number a reader would know; the ID is not in the cookie.
+        key = "an older key, not retired (the app re-signs the cookie with the current key)"
     else:
         # Fallbacks are tried newest first; number them as SECRET_KEY_FALLBACKS lists them.
         count = len(config.secret_key_fallbacks)
-        print(f"signed with: fallback key {count - key_index + 1} of {count} (oldest first)")
-    print(f"expired: {'yes' if expired else 'no'}")
-    if expired:
-        return _fail(
-            f"refused: the cookie is {age} seconds old, older than the lifetime of "
-            f"{config.lifetime_seconds} seconds.",
-            REFUSED,
-        )
-    return 0
+        key = f"fallback key {count - key_index + 1} of {count} (oldest first)"
+    return _show(data, "signed", signed_at, now, key, config)

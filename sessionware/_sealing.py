@@ -18,6 +18,7 @@ import os
 import zlib
 from binascii import Error as Base64Error
 from collections.abc import Sequence
+from typing import NamedTuple
 
 try:
     from cryptography.exceptions import InvalidTag
@@ -32,7 +33,7 @@ except ImportError as exc:  # pragma: no cover - the test extra installs it
 from ._signing import BadCookie, _b64decode, _b64encode
 from .keyring import KeyRing, RingView
 
-__all__ = ["CookieSealer"]
+__all__ = ["CookieSealer", "Opened"]
 
 VERSION = b"e1"
 _PREFIX = VERSION + b"."
@@ -56,6 +57,16 @@ def derive_key(secret: bytes) -> AESGCM:
 def secret_key_id(secret: bytes) -> str:
     """A stable, non-secret ID for a plain ``secret_key`` (which has no ID of its own)."""
     return "s" + hashlib.sha256(_ID_INFO + secret).hexdigest()[:10]
+
+
+class Opened(NamedTuple):
+    """What an opened token holds besides its key: its payload and when it was sealed."""
+
+    payload: bytes
+    #: The current key sealed it (otherwise it is due for re-encryption).
+    current: bool
+    #: The authenticated seal time, whole Unix seconds: the cookie's last issue.
+    sealed_at: int
 
 
 def _bytes(secret: str | bytes) -> bytes:
@@ -147,8 +158,9 @@ class CookieSealer:
         *,
         skew: int,
         max_payload: int,
-    ) -> tuple[bytes, bool]:
-        """Decrypt ``value``; return the payload and whether the current key sealed it.
+    ) -> Opened:
+        """Decrypt ``value``; return its payload, whether the current key sealed it and
+        its seal time.
 
         ``skew`` is how many seconds in the future the seal time may lie (the config's
         ``clock_skew``). ``max_payload`` is the most bytes the payload may have once
@@ -173,7 +185,9 @@ class CookieSealer:
         current, view = self._keys(now)
         aead = self._aead(key_id, view)
         if aead is None:
-            raise BadCookie("the cookie was encrypted with a retired or unknown key")
+            raise BadCookie(
+                "the cookie was encrypted with a retired or unknown key", code="bad_signature"
+            )
         try:
             sealed = _b64decode(body)
         except (Base64Error, ValueError):
@@ -189,7 +203,8 @@ class CookieSealer:
         except InvalidTag:
             raise BadCookie(
                 "the encrypted cookie failed authentication (altered, or made for another "
-                "cookie name or purpose)"
+                "cookie name or purpose)",
+                code="bad_signature",
             ) from None
         timestamp = int.from_bytes(plaintext[1:_HEADER], "big")
         age = int(now) - timestamp
@@ -215,4 +230,4 @@ class CookieSealer:
             raise BadCookie(
                 f"the payload is over {max_payload} bytes once decompressed (max_payload_size)"
             )
-        return payload, key_id == current
+        return Opened(payload, key_id == current, timestamp)

@@ -24,12 +24,18 @@ __all__ = ["BadCookie", "CookieSigner", "check_digest_method"]
 
 
 class BadCookie(Exception):
-    """A cookie value that cannot be accepted; ``reason`` says why, for the log."""
+    """A cookie value that cannot be accepted; ``reason`` says why, for the log.
 
-    def __init__(self, reason: str, *, expired: bool = False) -> None:
+    ``code``, when given, is the :data:`sessionware.events.REFUSAL_REASONS` entry the
+    refusal is counted under (``"bad_signature"`` for a value that fails
+    authentication); without it, ``"expired"`` or ``"malformed"``.
+    """
+
+    def __init__(self, reason: str, *, expired: bool = False, code: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.expired = expired
+        self.code = code
 
 
 # binascii with a translation table is what base64.urlsafe_b64* do, minus three layers

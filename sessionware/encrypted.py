@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ._cookies import add_vary_cookie
+from ._cookie_interface import CookieSessionInterface
 from ._signing import BadCookie
 from .config import SessionConfig
-from .errors import PayloadTooLarge
-from .interface import Headers, SessionInterface, WSGIEnviron
+from .interface import WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
 from .tagged import TaggedJSONSerializer
 
 if TYPE_CHECKING:
-    from ._sealing import CookieSealer
+    from ._sealing import CookieSealer, Opened
 
 __all__ = ["EncryptedCookieSessionInterface"]
 
 logger = logging.getLogger("sessionware")
 
 
-class EncryptedCookieSessionInterface(SessionInterface):
+class EncryptedCookieSessionInterface(CookieSessionInterface):
     """Stores the whole session in a cookie the client can neither read nor change.
 
     The cookie is sealed with AES-256-GCM under the config's
@@ -35,6 +34,11 @@ class EncryptedCookieSessionInterface(SessionInterface):
     cookie moved into another cookie name, made for another purpose, or signed
     instead of encrypted is refused. Of several copies of the cookie in one request
     (cookie tossing), the first that decrypts is used, never a merge.
+
+    ``idle_timeout`` and ``absolute_timeout`` apply as to signed cookies: the seal
+    time is the idle clock (a read-only request re-encrypts the cookie once it is
+    :attr:`idle_reissue_fraction` of the timeout old), and the creation time is kept
+    under ``_created``, inside the ciphertext. See ``docs/lifetime.md``.
 
     Flask cannot read these cookies; use
     :class:`~sessionware.SecureCookieSessionInterface` to share a login with Flask.
@@ -55,6 +59,7 @@ class EncryptedCookieSessionInterface(SessionInterface):
 
     #: What the cookie is for, bound into every token's associated data.
     purpose: str = "session"
+    reissue_reason = "re-encrypting it (key rotation, regenerate() or idle_timeout)"
 
     def __init__(
         self,
@@ -113,9 +118,9 @@ class EncryptedCookieSessionInterface(SessionInterface):
 
     def _opened_cookie(
         self, config: SessionConfig, environ: WSGIEnviron, sealer: CookieSealer
-    ) -> tuple[bytes, bool] | None:
-        """The payload of the request's cookie and whether the current key sealed it;
-        ``None`` when there is no cookie that decrypts (a refused one is logged).
+    ) -> Opened | None:
+        """The payload of the request's cookie, whether the current key sealed it and
+        when; ``None`` when there is no cookie that decrypts (a refused one is logged).
 
         As for signed cookies, of several copies of the cookie (another ``Domain`` or
         ``Path``, or planted by a sibling subdomain) the first that decrypts is used,
@@ -151,9 +156,11 @@ class EncryptedCookieSessionInterface(SessionInterface):
                 config,
                 f"the request carries the cookie more than once ({len(values)} copies) "
                 "and none decrypts",
+                code="duplicate",
             )
         else:
-            self.log_refused(config, refusal.reason, expired=refusal.expired)
+            code = refusal.code or ("expired" if refusal.expired else "malformed")
+            self.log_refused(config, refusal.reason, expired=refusal.expired, code=code)
         return None
 
     def _open(
@@ -162,66 +169,23 @@ class EncryptedCookieSessionInterface(SessionInterface):
         opened = self._opened_cookie(config, environ, sealer)
         if opened is None:
             return self.session_class()
-        payload, current = opened
-        try:
-            text = payload.decode("utf-8")
-            data = self.serializer.loads(text)
-        except (ValueError, RecursionError):
-            data = None
-        if not isinstance(data, dict):
-            self.log_refused(config, "the decrypted payload is not a tagged JSON object")
-            return self.session_class()
-        session = self.session_class(data, new=False)
-        session.loaded_text = text
-        session.reissue = not current
-        return session
+        payload, current, sealed_at = opened
+        session = self._loaded_session(
+            config, payload, "decrypted", issued=sealed_at, rotated=not current
+        )
+        return self.session_class() if session is None else session
 
-    def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
-        """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
-
-        An emptied session deletes the cookie; an oversized one raises
-        :class:`~sessionware.errors.CookieTooLarge` when the handler changed it (an
-        unchanged one re-issued, for an expiry refresh or the current key, that no
-        longer fits is not sent and a warning is logged), and one whose serialized data is
-        over ``max_payload_size`` (which compression could squeeze into a cookie that
-        would then be refused) raises :class:`~sessionware.errors.PayloadTooLarge`.
-        """
-        if session.accessed:
-            add_vary_cookie(headers)
-        text: str | None = None
-        if isinstance(session, SecureCookieSession):
-            data = session.data
-            if not session.modified and session.may_have_mutated:
-                text = self.serializer.dumps(data)
-                if text != (session.loaded_text or "{}"):
-                    session.modified = True
-            if not session.modified and text is None:
-                text = session.loaded_text
-        else:
-            data = dict(session)
-        if not data:
-            if session.modified:
-                self.delete_cookie(config, headers)
-                self.delete_stale_chunks(config, session, headers, 1)
-            return
-        if not self.should_set_cookie(config, session):
-            return
+    def _cookie_value(
+        self,
+        config: SessionConfig,
+        session: SessionMixin,
+        data: dict[str, Any],
+        text: str | None,
+    ) -> str | None:
         sealer = self._sealer(config)
         if sealer is None:  # pragma: no cover - a session exists only with a key
-            return
-        if text is None:
-            text = self.serializer.dumps(data)
-        if len(text) > config.max_payload_size:
-            # Compressed, it might fit the cookie; but it would be refused when read.
-            raise PayloadTooLarge(config.cookie_name, len(text), config.max_payload_size)
-        value = sealer.seal(text.encode("ascii"), self.clock(), config.cookie_name)
-        reissue = None
-        if not session.modified:
-            # Unchanged data: the browser's cookie holds it already, so a re-issue that
-            # no longer fits must not fail the request.
-            reissue = (
-                "re-encrypting it with the current key"
-                if getattr(session, "reissue", False)
-                else "refreshing its expiry"
-            )
-        self.set_cookie(config, session, headers, value, reissue=reissue)
+            return None
+        if text is None and not session.modified and isinstance(session, SecureCookieSession):
+            text = session.loaded_text  # unchanged: what the cookie held is still right
+        text = self._checked_text(config, data, text)
+        return sealer.seal(text.encode("ascii"), self.clock(), config.cookie_name)

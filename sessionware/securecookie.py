@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from . import _lifetime, events
-from ._cookies import add_vary_cookie
+from typing import Any
+
+from . import _lifetime
+from ._cookie_interface import CookieSessionInterface
 from ._signing import CookieSigner
 from .config import SessionConfig
-from .errors import PayloadTooLarge
-from .interface import Headers, SessionInterface, WSGIEnviron
+from .interface import WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
 
 __all__ = ["SecureCookieSessionInterface"]
 
 
-class SecureCookieSessionInterface(SessionInterface):
+class SecureCookieSessionInterface(CookieSessionInterface):
     """Stores the whole session in a cookie signed with itsdangerous.
 
     With the default salt and digest the cookie is byte for byte the one Flask writes
@@ -34,13 +35,7 @@ class SecureCookieSessionInterface(SessionInterface):
     signed in the session under ``_created``. See ``docs/lifetime.md``.
     """
 
-    #: A read-only request re-issues the cookie once its signed timestamp is this
-    #: fraction of ``idle_timeout`` old: fewer Set-Cookie headers, and an idle timeout
-    #: that may fire up to this fraction early after the last request.
-    idle_reissue_fraction: float = 0.1
-    #: Keep the creation time (``_created``) in the session even without
-    #: ``absolute_timeout``; subclasses that need it (revocation) turn it on.
-    records_creation: bool = False
+    reissue_reason = "re-signing it (key rotation or regenerate())"
 
     def open_session(
         self, config: SessionConfig, environ: WSGIEnviron
@@ -64,100 +59,32 @@ class SecureCookieSessionInterface(SessionInterface):
         if verified is None:
             return self.session_class()
         value, payload, key_index = verified
-        try:
-            text = payload.decode("utf-8")
-            data = self.serializer.loads(text)
-        except (ValueError, RecursionError):
-            data = None
-        if not isinstance(data, dict):
-            self.log_refused(config, "the signed payload is not a tagged JSON object")
+        session = self._loaded_session(
+            config, payload, "signed", issued=_lifetime.signed_at(value), rotated=key_index > 0
+        )
+        if session is None:
             return self.session_class()
-        session = self.session_class(data, new=False)
-        session.loaded_text = text
         session.loaded_cookie = value
-        session.rotated = session.reissue = key_index > 0
-        if config.idle_seconds is None and config.absolute_seconds is None:
-            if self.records_creation:
-                session.created_at = _lifetime.created_at(data, _lifetime.signed_at(value))
-            return session
-        now = self.clock()
-        issued = _lifetime.signed_at(value)
-        created = session.created_at = _lifetime.created_at(data, issued)
-        refused = _lifetime.refusal(config, now, issued, created)
-        if refused is not None:
-            self.log_refused(config, refused.reason, expired=True, code=refused.code)
-            return self.session_class()
-        if _lifetime.reissue_due(config, now, issued, self.idle_reissue_fraction):
-            session.reissue = True
         return session
 
-    def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
-        """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
-
-        An emptied session deletes the cookie; one the handler changed that no longer
-        fits raises :class:`~sessionware.errors.CookieTooLarge`. An unchanged one
-        re-issued (refresh, key rotation, ``regenerate()``) that no longer fits is
-        not sent and a warning is logged: the browser's cookie still holds the data.
-        """
-        if session.accessed:
-            add_vary_cookie(headers)
-        text: str | None = None
-        reuse: str | None = None
-        if isinstance(session, SecureCookieSession):
-            data = session.data
-            if not session.modified and session.may_have_mutated:
-                text = self.serializer.dumps(data)
-                if text != (session.loaded_text or "{}"):
-                    session.modified = True
-            if data and (config.absolute_seconds is not None or self.records_creation):
-                created = session.created_at
-                if session.regenerated or created is None:
-                    created = int(self.clock())
-                if data.get(_lifetime.CREATED_KEY) != created:
-                    data[_lifetime.CREATED_KEY] = created
-                    session.modified = True
-                    text = None
-            if not session.modified:
-                # Unchanged data being re-issued (refresh, rotation): the payload part
-                # of the cookie it came in is still right; only the signature is new.
-                reuse = session.loaded_cookie
-        else:
-            data = dict(session)
-        if not data:
-            if session.modified:
-                self.delete_cookie(config, headers)
-                self.delete_stale_chunks(config, session, headers, 1)
-            return
-        if not self.should_set_cookie(config, session):
-            return
+    def _cookie_value(
+        self,
+        config: SessionConfig,
+        session: SessionMixin,
+        data: dict[str, Any],
+        text: str | None,
+    ) -> str | None:
         signer = self._signer(config)
         if signer is None:  # pragma: no cover - a session exists only with a key
-            return
-        if reuse is not None:
-            value = signer.sign(reuse.rsplit(".", 2)[0].encode("ascii"), int(self.clock()))
-        else:
-            if text is None:
-                text = self.serializer.dumps(data)
-            if len(text) > config.max_payload_size:
-                raise PayloadTooLarge(config.cookie_name, len(text), config.max_payload_size)
-            value = signer.dumps(text.encode("ascii"), int(self.clock()))
-        reissue = None
-        if not session.modified:
-            # Unchanged data: the browser's cookie holds it already, so a re-issue that
-            # no longer fits must not fail the request.
-            reissue = (
-                "re-signing it (key rotation or regenerate())"
-                if getattr(session, "reissue", False)
-                else "refreshing its expiry"
-            )
-        if self.set_cookie(config, session, headers, value, reissue=reissue):
-            self._emit_saved(config, session)
-
-    def _emit_saved(self, config: SessionConfig, session: SessionMixin) -> None:
-        name = config.cookie_name
-        if session.new:
-            events.emit("created", cookie_name=name, interface=self)
-        elif getattr(session, "regenerated", False):
-            events.emit("regenerated", cookie_name=name, interface=self)
-        if getattr(session, "rotated", False):
-            events.emit("rotated", cookie_name=name, interface=self)
+            return None
+        if (
+            not session.modified
+            and isinstance(session, SecureCookieSession)
+            and session.loaded_cookie is not None
+        ):
+            # Unchanged data being re-issued (refresh, rotation): the payload part of
+            # the cookie it came in is still right; only the signature is new.
+            payload = session.loaded_cookie.rsplit(".", 2)[0]
+            return signer.sign(payload.encode("ascii"), int(self.clock()))
+        text = self._checked_text(config, data, text)
+        return signer.dumps(text.encode("ascii"), int(self.clock()))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from sessionware import events
 from sessionware.stores.redis import RedisStore
 from tests._redis_server import RedisServer, private_redis, scratch_store, shared_or_private_redis
 
@@ -42,6 +43,15 @@ def session_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureF
     """Captures the ``sessionware`` logger at INFO and above."""
     with caplog.at_level(logging.INFO, logger="sessionware"):
         yield caplog
+
+
+@pytest.fixture
+def seen() -> Iterator[list[events.SessionEvent]]:
+    """Every session event emitted during the test."""
+    caught: list[events.SessionEvent] = []
+    unsubscribe = events.subscribe(caught.append)
+    yield caught
+    unsubscribe()
 
 
 @pytest.fixture(scope="session")

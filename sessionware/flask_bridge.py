@@ -33,6 +33,7 @@ from flask.sessions import SessionInterface as _FlaskSessionInterface
 from flask.sessions import SessionMixin as _FlaskSessionMixin
 
 from ._flask_config import FlaskConfigReader
+from ._resolve import check_arguments
 from .config import SessionConfig
 from .errors import SessionUnavailable, SessionwareError
 from .interface import SessionInterface
@@ -101,16 +102,7 @@ class FlaskSessionInterface(_FlaskSessionInterface):
         interface: SessionInterface | None = None,
         **settings: Any,
     ) -> None:
-        if config is not None and settings:
-            raise TypeError(
-                f"pass either config= or settings ({', '.join(sorted(settings))}), not both."
-            )
-        if config is not None and not isinstance(config, SessionConfig):
-            raise TypeError(f"config must be a SessionConfig, got {type(config).__name__}.")
-        if interface is not None and not isinstance(interface, SessionInterface):
-            raise TypeError(
-                f"interface must be a sessionware SessionInterface, got {type(interface).__name__}."
-            )
+        check_arguments(config, interface, settings)
         self.interface: SessionInterface = interface or SecureCookieSessionInterface()
         self._config = config
         self._reader = FlaskConfigReader(settings)

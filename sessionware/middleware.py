@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Any
 from wsgiref.types import StartResponse as StartResponse
 
+from ._resolve import check_arguments
 from .config import SessionConfig
 from .interface import Headers, SessionInterface, WSGIEnviron
 from .lazy import LazySession
@@ -54,16 +55,7 @@ class SessionMiddleware:
         interface: SessionInterface | None = None,
         **settings: Any,
     ) -> None:
-        if config is not None and settings:
-            raise TypeError(
-                f"pass either config= or settings ({', '.join(sorted(settings))}), not both."
-            )
-        if config is not None and not isinstance(config, SessionConfig):
-            raise TypeError(f"config must be a SessionConfig, got {type(config).__name__}.")
-        if interface is not None and not isinstance(interface, SessionInterface):
-            raise TypeError(
-                f"interface must be a SessionInterface, got {type(interface).__name__}."
-            )
+        check_arguments(config, interface, settings)
         self.app = app
         self.config = config if config is not None else SessionConfig(**settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()

@@ -64,3 +64,18 @@ class Browser:
 
 def set_cookies(response: TestResponse) -> list[str]:
     return response.headers.getlist("Set-Cookie")
+
+
+def login(user: str) -> Action:
+    """An action that logs ``user`` in as an app should: ``user_id`` set, a new ID."""
+
+    def action(session: Any) -> None:
+        session["user_id"] = user
+        session.regenerate()
+
+    return action
+
+
+def who(session: Any) -> Any:
+    """An action answering who is logged in (``user_id``)."""
+    return session.get("user_id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -11,9 +12,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
+
+from sessionware.stores.redis import RedisStore
 
 REDIS_SERVER = shutil.which("redis-server")
 SHARED_URL = os.environ.get("SESSIONWARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -110,3 +114,29 @@ def private_redis(directory: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.kill()
+
+
+@contextmanager
+def shared_or_private_redis(directory: Path) -> Iterator[str]:
+    """The URL of the shared Redis (:data:`SHARED_URL`) if it answers, else of a private one."""
+    if reachable(SHARED_URL):
+        yield SHARED_URL
+        return
+    with private_redis(directory) as server:
+        yield server.url
+
+
+@contextmanager
+def scratch_store(url: str, **options: Any) -> Iterator[RedisStore]:
+    """A :class:`RedisStore` under a prefix of its own, whose keys are deleted after.
+
+    The prefix keeps runs from seeing each other's keys on a shared server.
+    """
+    store = RedisStore(url, prefix=f"sessionware-test:{secrets.token_hex(8)}:", **options)
+    try:
+        yield store
+        keys = list(store.client.scan_iter(match=store.prefix + "*"))
+        if keys:
+            store.client.delete(*keys)
+    finally:
+        store.close()

@@ -27,6 +27,19 @@ BIN = Path(sys.executable).parent
 DEADLINE = 30.0
 
 
+#: What gunicorn logs once it listens, naming the port it was given.
+GUNICORN_READY = r"Listening at: http://127\.0\.0\.1:(?P<port>\d+)"
+
+
+def gunicorn_server(*args: str, env: Mapping[str, str], workers: int = 2) -> Server:
+    """gunicorn on a free loopback port with ``workers`` processes.
+
+    :param args: more options, and the app (``module:name``) unless an option names it.
+    """
+    argv = [str(BIN / "gunicorn"), "--bind", "127.0.0.1:0", "--workers", str(workers)]
+    return Server([*argv, "--no-control-socket", *args], GUNICORN_READY, env=env)
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """This process's environment without SESSIONWARE_*/UWSGI_* variables, plus ``extra``."""
     env = {

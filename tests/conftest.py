@@ -8,6 +8,10 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from sessionware import events
+from sessionware.stores.redis import RedisStore
+from tests._redis_server import RedisServer, private_redis, scratch_store, shared_or_private_redis
+
 # Speed lives in `make bench`, never in a test: no per-example deadline, which on a
 # loaded machine fails property tests for being slow rather than wrong.
 settings.register_profile("sessionware", deadline=None)
@@ -39,3 +43,33 @@ def session_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureF
     """Captures the ``sessionware`` logger at INFO and above."""
     with caplog.at_level(logging.INFO, logger="sessionware"):
         yield caplog
+
+
+@pytest.fixture
+def seen() -> Iterator[list[events.SessionEvent]]:
+    """Every session event emitted during the test."""
+    caught: list[events.SessionEvent] = []
+    unsubscribe = events.subscribe(caught.append)
+    yield caught
+    unsubscribe()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The shared Redis on 6379 if it runs, else one private server for the whole run."""
+    with shared_or_private_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_store(redis_url: str) -> Iterator[RedisStore]:
+    """A :class:`RedisStore` on :func:`redis_url` under a prefix of its own, emptied after."""
+    with scratch_store(redis_url) as store:
+        yield store
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A private redis-server for one test module, which its tests may stop and restart."""
+    with private_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests._servers import BIN, Browser, Server, clean_env
+from tests._servers import Browser, Server, clean_env, gunicorn_server
 
 pytestmark = pytest.mark.server
 
@@ -28,19 +28,8 @@ TOKEN = re.compile(r'name="(?P<field>csrf_token|csrfmiddlewaretoken)" value="(?P
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    with Server(
-        [
-            str(BIN / "gunicorn"),
-            "--bind",
-            "127.0.0.1:0",
-            "--workers",
-            "2",
-            "--no-control-socket",
-            "examples.cross_framework:app",
-        ],
-        r"Listening at: http://127\.0\.0\.1:(?P<port>\d+)",
-        env=clean_env(SESSIONWARE_SECRET_KEY=SECRET),
-    ) as server:
+    env = clean_env(SESSIONWARE_SECRET_KEY=SECRET)
+    with gunicorn_server("examples.cross_framework:app", env=env) as server:
         yield server
 
 

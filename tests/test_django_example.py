@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests._servers import BIN, Browser, Server, clean_env
+from tests._servers import Browser, Server, clean_env, gunicorn_server
 
 pytestmark = pytest.mark.server
 
@@ -16,19 +16,7 @@ GREETING = re.compile(r"hello, (?P<name>[^.]+)\. Visits: (?P<visits>\d+)\.", re.
 
 
 def gunicorn(target: str) -> Server:
-    return Server(
-        [
-            str(BIN / "gunicorn"),
-            "--bind",
-            "127.0.0.1:0",
-            "--workers",
-            "2",
-            "--no-control-socket",
-            target,
-        ],
-        r"Listening at: http://127\.0\.0\.1:(?P<port>\d+)",
-        env=clean_env(SESSIONWARE_SECRET_KEY=SECRET),
-    )
+    return gunicorn_server(target, env=clean_env(SESSIONWARE_SECRET_KEY=SECRET))
 
 
 def greeting(browser: Browser, path: str) -> tuple[str, int]:

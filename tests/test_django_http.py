@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests._redis_server import private_redis
-from tests._servers import BIN, ROOT, Browser, Server, clean_env
+from tests._servers import BIN, ROOT, Browser, Server, clean_env, gunicorn_server
 from tests.conftest import SECRET
 
 pytestmark = pytest.mark.server
@@ -53,19 +53,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def gunicorn(env: dict[str, str], workers: int) -> Server:
-    return Server(
-        [
-            str(BIN / "gunicorn"),
-            "--bind",
-            "127.0.0.1:0",
-            "--workers",
-            str(workers),
-            "--no-control-socket",
-            "tests._django_project.wsgi:application",
-        ],
-        r"Listening at: http://127\.0\.0\.1:(?P<port>\d+)",
-        env=env,
-    )
+    return gunicorn_server("tests._django_project.wsgi:application", env=env, workers=workers)
 
 
 def waitress(env: dict[str, str]) -> Server:

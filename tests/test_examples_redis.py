@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,6 @@ SECRET = "an-example-test-secret-long-enough-for-hmac"
 GREETING = re.compile(r"Hello, (?P<name>[^.]+)\. Visits: (?P<visits>\d+)\.")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with private_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server
-
-
 def page(client: Client, path: str = "/", **kwargs: Any) -> tuple[str, int, str]:
     response = client.get(path, **kwargs)
     assert response.status_code == 200, response.text
@@ -32,8 +25,8 @@ def page(client: Client, path: str = "/", **kwargs: Any) -> tuple[str, int, str]
     return match["name"], int(match["visits"]), response.text
 
 
-def test_counter_login_and_logout(server: RedisServer) -> None:
-    client = Client(make_app(server.url, SessionConfig(secret_key=SECRET)))
+def test_counter_login_and_logout(redis_server: RedisServer) -> None:
+    client = Client(make_app(redis_server.url, SessionConfig(secret_key=SECRET)))
     assert page(client)[:2] == ("stranger", 1)
     assert page(client)[:2] == ("stranger", 2)
     before_login = client.get_cookie("session")
@@ -67,9 +60,9 @@ def test_pages_still_render_while_redis_is_down(tmp_path: Path) -> None:
 
 
 def test_without_a_secret_key_a_process_key_is_made(
-    server: RedisServer, capsys: pytest.CaptureFixture[str]
+    redis_server: RedisServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    client = Client(make_app(server.url, SessionConfig()))
+    client = Client(make_app(redis_server.url, SessionConfig()))
     page(client)
     assert page(client)[:2] == ("stranger", 2)
     assert "SESSIONWARE_SECRET_KEY is not set" in capsys.readouterr().err

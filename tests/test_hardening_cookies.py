@@ -21,7 +21,7 @@ from sessionware import (
     ServerSideSessionInterface,
     SessionConfig,
 )
-from sessionware._cookies import find_cookies
+from sessionware._cookies import DuplicateCookie, find_cookie, find_cookies
 from sessionware._signing import CookieSigner
 from sessionware.errors import PayloadTooLarge
 from sessionware.stores import MemoryStore
@@ -334,6 +334,22 @@ def test_a_planted_duplicate_of_a_signed_session_id_is_skipped(clock: FakeClock)
 def test_find_cookies_agrees_with_werkzeug(pairs: list[tuple[str, str]]) -> None:
     header = "; ".join(f"{key}={value}" for key, value in pairs)
     assert find_cookies(header, "session") == parse_cookie(header).getlist("session")
+
+
+@given(
+    st.lists(
+        st.sampled_from(["session=", "xsession=", "session", "=", ";", " ", "\t", '"', "a"]),
+        max_size=12,
+    ).map("".join)
+)
+def test_find_cookies_counts_what_find_cookie_matches(header: str) -> None:
+    # Two scanners, one rule: find_cookies lists exactly the copies find_cookie sees.
+    try:
+        value = find_cookie(header, "session")
+    except DuplicateCookie:
+        assert len(find_cookies(header, "session")) >= 2
+    else:
+        assert find_cookies(header, "session") == ([] if value is None else [value])
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -21,15 +20,6 @@ from .conftest import SECRET, FakeClock
 
 IDLE = 900
 ABSOLUTE = 8 * 3600
-
-
-@pytest.fixture
-def seen() -> Iterator[list[events.SessionEvent]]:
-    """Every session event emitted during the test."""
-    caught: list[events.SessionEvent] = []
-    unsubscribe = events.subscribe(caught.append)
-    yield caught
-    unsubscribe()
 
 
 def refusals(caught: list[events.SessionEvent]) -> list[str | None]:

@@ -21,7 +21,7 @@ import redis
 
 from sessionware.stores.sql import SQLStore
 from tests._lifetime_app import ABSOLUTE, CHECK_INTERVAL, IDLE
-from tests._redis_server import RedisServer, private_redis, wait_until
+from tests._redis_server import RedisServer, wait_until
 from tests._servers import BIN, Browser, Server, clean_env
 from tests.stores.test_sql import POSTGRES_URL, postgres_reachable
 
@@ -29,12 +29,6 @@ pytestmark = pytest.mark.server
 
 WORKERS, THREADS = 3, 4
 IN_FLIGHT = 6
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with private_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server
 
 
 class Clock:

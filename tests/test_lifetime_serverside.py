@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,20 +13,12 @@ from sessionware._signing import _b64decode
 from sessionware.serverside.users import owner_of
 from sessionware.stores import IndexEntry
 
-from ._apps import Browser, set_cookies
+from ._apps import Browser, login, set_cookies, who
 from .conftest import FakeClock
 
 IDLE = 900
 ABSOLUTE = 8 * 3600
 START = 1_700_000_000
-
-
-@pytest.fixture
-def seen() -> Iterator[list[events.SessionEvent]]:
-    caught: list[events.SessionEvent] = []
-    unsubscribe = events.subscribe(caught.append)
-    yield caught
-    unsubscribe()
 
 
 def interface_for(clock: FakeClock, **kwargs: Any) -> ServerSideSessionInterface:
@@ -44,18 +35,6 @@ def sid_of(each: Browser) -> str:
     cookie = each.cookie()
     assert cookie is not None
     return _b64decode(cookie.split(".")[0].encode()).decode()
-
-
-def login(user: str) -> Any:
-    def action(session: Any) -> None:
-        session["user_id"] = user
-        session.regenerate()
-
-    return action
-
-
-def who(session: Any) -> Any:
-    return session.get("user_id")
 
 
 # Timeouts

@@ -7,7 +7,7 @@ import re
 import pytest
 from werkzeug.test import Client
 
-from tests._servers import BIN, Browser, Server, clean_env
+from tests._servers import Browser, clean_env, gunicorn_server
 from tests.test_examples import SECRET, greeting, load, session_cookie
 
 TOKEN = re.compile(r'name="csrf_token"\s+value="(?P<token>\w+)"')
@@ -69,9 +69,7 @@ def test_without_a_key_the_example_makes_one(
 def test_the_ini_under_gunicorn_with_two_workers() -> None:
     """Each request on a new connection, so workers take turns; they share the key."""
     env = clean_env(SESSIONWARE_SECRET_KEY=SECRET)
-    argv = [str(BIN / "gunicorn"), "--paste", "examples/pyramid.ini", "--bind", "127.0.0.1:0"]
-    argv += ["--workers", "2", "--no-control-socket"]
-    with Server(argv, r"Listening at: http://127\.0\.0\.1:(?P<port>\d+)", env=env) as server:
+    with gunicorn_server("--paste", "examples/pyramid.ini", env=env) as server:
         browser = Browser(server.url)
         for visits in range(1, 5):
             reply = browser.get("/")

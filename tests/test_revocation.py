@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,18 +11,10 @@ from sessionware.revocation import RevocableCookieSessionInterface
 from sessionware.stores import UserIndex
 from sessionware.stores.memory_users import MemoryUserIndex
 
-from ._apps import Browser
+from ._apps import Browser, login, who
 from .conftest import FakeClock
 
 START = 1_700_000_000
-
-
-@pytest.fixture
-def seen() -> Iterator[list[events.SessionEvent]]:
-    caught: list[events.SessionEvent] = []
-    unsubscribe = events.subscribe(caught.append)
-    yield caught
-    unsubscribe()
 
 
 class CountingStore(MemoryStore):
@@ -46,18 +37,6 @@ class CountingStore(MemoryStore):
 
     def user_index(self) -> UserIndex:
         return self._index
-
-
-def login(user: str) -> Any:
-    def action(session: Any) -> None:
-        session["user_id"] = user
-        session.regenerate()
-
-    return action
-
-
-def who(session: Any) -> Any:
-    return session.get("user_id")
 
 
 def setup(clock: FakeClock, **kwargs: Any) -> tuple[CountingStore, RevocableCookieSessionInterface]:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests._servers import BIN, DEADLINE, ROOT, Browser, Server, clean_env
+from tests._servers import BIN, DEADLINE, ROOT, Browser, Server, clean_env, gunicorn_server
 
 pytestmark = pytest.mark.server
 
@@ -38,21 +38,13 @@ def page(browser: Browser) -> tuple[str, int, int]:
 
 
 def gunicorn() -> Server:
-    return Server(
-        [
-            str(BIN / "gunicorn"),
-            "-c",
-            "examples/gunicorn.conf.py",
-            "--bind",
-            "127.0.0.1:0",
-            "--workers",
-            "3",
-            "--threads",
-            "4",
-            "--no-control-socket",
-        ],
-        r"Listening at: http://127\.0\.0\.1:(?P<port>\d+)",
+    return gunicorn_server(
+        "-c",
+        "examples/gunicorn.conf.py",
+        "--threads",
+        "4",
         env=clean_env(SESSIONWARE_SECRET_KEY=SECRET),
+        workers=3,
     )
 
 

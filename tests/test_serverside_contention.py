@@ -6,7 +6,6 @@ once, each a key of its own. Every save must succeed and every key be kept.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Iterator
 
@@ -14,7 +13,7 @@ import pytest
 
 from sessionware import ServerSideSession, ServerSideSessionInterface, SessionConfig
 from sessionware.stores.redis import RedisStore
-from tests._redis_server import SHARED_URL, private_redis, reachable
+from tests._redis_server import scratch_store
 
 from .conftest import SECRET
 
@@ -22,25 +21,10 @@ CONFIG = SessionConfig(secret_key=SECRET)
 WRITERS = 64
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if reachable(SHARED_URL):
-        yield SHARED_URL
-        return
-    with private_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server.url
-
-
 @pytest.fixture
 def store(redis_url: str) -> Iterator[RedisStore]:
-    store = RedisStore(
-        redis_url, prefix=f"sessionware-test:{secrets.token_hex(8)}:", max_connections=WRITERS
-    )
-    yield store
-    keys = list(store.client.scan_iter(match=store.prefix + "*"))
-    if keys:
-        store.client.delete(*keys)
-    store.close()
+    with scratch_store(redis_url, max_connections=WRITERS) as store:
+        yield store
 
 
 def test_64_concurrent_writers_to_one_session_all_succeed(store: RedisStore) -> None:

@@ -6,8 +6,7 @@ store's back, after a real request stored the session.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,29 +17,9 @@ from sessionware import ServerSideSessionInterface, StoreError
 from sessionware.stores import CorruptRecord, Store
 from sessionware.stores.redis import RedisStore
 from sessionware.stores.sql import SQLStore
-from tests._redis_server import SHARED_URL, private_redis, reachable
 
 from ._apps import Browser
 from .conftest import FakeClock
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if reachable(SHARED_URL):
-        yield SHARED_URL
-        return
-    with private_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server.url
-
-
-@pytest.fixture
-def redis_store(redis_url: str) -> Iterator[RedisStore]:
-    store = RedisStore(redis_url, prefix=f"sessionware-test:{secrets.token_hex(8)}:")
-    yield store
-    keys = list(store.client.scan_iter(match=store.prefix + "*"))
-    if keys:
-        store.client.delete(*keys)
-    store.close()
 
 
 def logged_in(clock: FakeClock, store: Store) -> Browser:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from sessionware.stores.sql import SQLStore
-from tests._redis_server import RedisServer, free_port, private_redis, wait_until
+from tests._redis_server import RedisServer, free_port, wait_until
 from tests.stores.test_sql import POSTGRES_URL, postgres_reachable
 
 pytestmark = pytest.mark.server
@@ -29,12 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKERS, THREADS = 2, 4
 CONCURRENT = WORKERS * THREADS
 ROUNDS = 3
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with private_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server
 
 
 def request(port: int, path: str, cookie: str | None = None) -> tuple[int, str | None, bytes]:

@@ -15,9 +15,7 @@ import pytest
 
 from sessionware import MemoryStore, ServerSideSession, ServerSideSessionInterface, SessionConfig
 from sessionware.stores import Store, StoreError, StoreRecord
-from sessionware.stores.redis import RedisStore
 from sessionware.stores.sql import SQLStore
-from tests._redis_server import SHARED_URL, private_redis, reachable
 from tests.stores.test_sql import POSTGRES_URL, postgres_reachable
 
 from .conftest import SECRET, FakeClock
@@ -82,28 +80,13 @@ class InterleavingStore(Store):
         return self.inner.touch(sid, ttl)
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if reachable(SHARED_URL):
-        yield SHARED_URL
-        return
-    with private_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server.url
-
-
 @pytest.fixture(params=["memory", "redis", "postgresql"])
 def backend(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[Store]:
     """The real store under test: MemoryStore, RedisStore or SQLStore on PostgreSQL."""
     if request.param == "memory":
         yield MemoryStore(clock=clock)
     elif request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        redis_store = RedisStore(url, prefix=f"sessionware-test:{secrets.token_hex(8)}:")
-        yield redis_store
-        keys = list(redis_store.client.scan_iter(match=redis_store.prefix + "*"))
-        if keys:
-            redis_store.client.delete(*keys)
-        redis_store.close()
+        yield request.getfixturevalue("redis_store")
     else:
         if not postgres_reachable():
             pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}; start it to run this")

@@ -20,6 +20,7 @@ from sessionware.securecookie import SecureCookieSessionInterface
 
 from . import _config
 from ._base import EngineSession, cookie_value, environ_for
+from ._noio import NoIOSession
 
 __all__ = ["DjangoCookieInterface", "SessionStore"]
 
@@ -59,7 +60,7 @@ def _issued_at(value: str) -> int:
     return bytes_to_int(base64_decode(value.rsplit(".", 2)[1]))
 
 
-class SessionStore(EngineSession):
+class SessionStore(NoIOSession, EngineSession):
     """Django's session API over :class:`~sessionware.SecureCookieSessionInterface`.
 
     A tampered, expired or garbled cookie is an empty session without a key (logged
@@ -99,25 +100,9 @@ class SessionStore(EngineSession):
             self.modified = True
         return data
 
-    async def aload(self) -> dict[str, Any]:
-        """:meth:`load`: no I/O, so no thread."""
-        return self.load()
-
-    def exists(self, session_key: str | None = None) -> bool:
-        """``False``: a client-side session is in no store to look it up in."""
-        return False
-
-    async def aexists(self, session_key: str | None = None) -> bool:
-        """:meth:`exists`."""
-        return False
-
     def create(self) -> None:
         """Mark the session modified, so that the response sets its cookie."""
         self.modified = True
-
-    async def acreate(self) -> None:
-        """:meth:`create`."""
-        self.create()
 
     def save(self, must_create: bool = False) -> None:
         """Sign the session into a new cookie value, which becomes its key.
@@ -129,10 +114,6 @@ class SessionStore(EngineSession):
         self._session_key = interface.cookie_value(config, self._get_session(no_load=must_create))
         self.modified = True
 
-    async def asave(self, must_create: bool = False) -> None:
-        """:meth:`save`."""
-        self.save(must_create)
-
     def delete(self, session_key: str | None = None) -> None:
         """Empty the session and drop its key; the response deletes the cookie.
 
@@ -142,17 +123,9 @@ class SessionStore(EngineSession):
         self._session_cache = {}
         self.modified = True
 
-    async def adelete(self, session_key: str | None = None) -> None:
-        """:meth:`delete`."""
-        self.delete(session_key)
-
     def cycle_key(self) -> None:
         """Re-sign the data into a new cookie (the old one stays valid until it expires)."""
         self.save()
-
-    async def acycle_key(self) -> None:
-        """:meth:`cycle_key`."""
-        self.cycle_key()
 
     def encode(self, session_dict: dict[str, Any]) -> str:
         """The signed cookie value for ``session_dict`` (sessionware's format)."""

@@ -22,11 +22,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
 from sessionware.errors import SessionwareError
 from sessionware.sessions import SessionMixin
+
+from ._noio import NoIOSession
 
 __all__ = ["MiddlewareMissing", "MiddlewareSession", "WSGISessionMiddleware"]
 
@@ -35,7 +36,7 @@ class MiddlewareMissing(SessionwareError, RuntimeError):
     """A request reached :class:`WSGISessionMiddleware` without sessionware's middleware."""
 
 
-class MiddlewareSession(SessionBase):  # type: ignore[misc]  # Django ships no type hints
+class MiddlewareSession(NoIOSession):
     """Django's session API over the session sessionware's WSGI middleware opened.
 
     Reads and writes go to that session (lazily: nothing is opened until used);
@@ -108,45 +109,19 @@ class MiddlewareSession(SessionBase):  # type: ignore[misc]  # Django ships no t
         """Give the session a new identity, keeping its data (``login()`` calls it)."""
         self._wsgi.regenerate()
 
-    async def acycle_key(self) -> None:
-        """:meth:`cycle_key`."""
-        self.cycle_key()
-
     def delete(self, session_key: str | None = None) -> None:
         """End the session (:meth:`flush` without forgetting this object)."""
         self._wsgi.invalidate()
-
-    async def adelete(self, session_key: str | None = None) -> None:
-        """:meth:`delete`."""
-        self.delete(session_key)
 
     def load(self) -> dict[str, Any]:
         """A copy of the session's data."""
         return dict(self._wsgi)
 
-    async def aload(self) -> dict[str, Any]:
-        """:meth:`load`."""
-        return self.load()
-
-    def exists(self, session_key: str | None = None) -> bool:
-        """``False``: the session has no key of Django's."""
-        return False
-
-    async def aexists(self, session_key: str | None = None) -> bool:
-        """:meth:`exists`."""
-        return False
-
     def create(self) -> None:
         """Nothing to create: the middleware issues the cookie when the session is saved."""
 
-    async def acreate(self) -> None:
-        """:meth:`create`."""
-
     def save(self, must_create: bool = False) -> None:
         """Nothing to save: the middleware saves the session when the response starts."""
-
-    async def asave(self, must_create: bool = False) -> None:
-        """:meth:`save`."""
 
     @classmethod
     def clear_expired(cls) -> None:

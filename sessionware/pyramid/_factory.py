@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sessionware._resolve import check_arguments
 from sessionware.config import SessionConfig
 from sessionware.errors import SessionwareError
 from sessionware.interface import SessionInterface
@@ -126,14 +127,7 @@ def session_factory(
     :raises ValueError: no secret key (and not ``from_middleware``), or a bad setting.
     :raises TypeError: arguments that do not go together.
     """
-    if config is not None and settings:
-        raise TypeError(
-            f"pass either config= or settings ({', '.join(sorted(settings))}), not both."
-        )
-    if config is not None and not isinstance(config, SessionConfig):
-        raise TypeError(f"config must be a SessionConfig, got {type(config).__name__}.")
-    if interface is not None and not isinstance(interface, SessionInterface):
-        raise TypeError(f"interface must be a SessionInterface, got {type(interface).__name__}.")
+    check_arguments(config, interface, settings)
     if from_middleware:
         extra = sorted(set(settings) - {"environ_key"})
         if config is not None or interface is not None or extra:

@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 
 import pytest
 import redis
 
 from sessionware.stores import Store, StoreError
 from sessionware.stores.redis import RedisStore
-from tests._redis_server import SHARED_URL, private_redis, reachable
 from tests.stores.contract import TTL, StoreContract
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if reachable(SHARED_URL):
-        yield SHARED_URL
-        return
-    with private_redis(tmp_path_factory.mktemp("redis")) as server:
-        yield server.url
-
-
-@pytest.fixture
-def redis_store(redis_url: str) -> Iterator[RedisStore]:
-    # A prefix of its own, so runs never see each other's keys on a shared server.
-    store = RedisStore(redis_url, prefix=f"sessionware-test:{secrets.token_hex(8)}:")
-    yield store
-    keys = list(store.client.scan_iter(match=store.prefix + "*"))
-    if keys:
-        store.client.delete(*keys)
-    store.close()
 
 
 class TestRedisStore(StoreContract):

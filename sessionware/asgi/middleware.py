@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from sessionware._resolve import check_arguments
 from sessionware.config import SessionConfig
 from sessionware.interface import Headers, SessionInterface, WSGIEnviron
 from sessionware.securecookie import SecureCookieSessionInterface
@@ -64,16 +65,7 @@ class SessionMiddleware:
         interface: SessionInterface | None = None,
         **settings: Any,
     ) -> None:
-        if config is not None and settings:
-            raise TypeError(
-                f"pass either config= or settings ({', '.join(sorted(settings))}), not both."
-            )
-        if config is not None and not isinstance(config, SessionConfig):
-            raise TypeError(f"config must be a SessionConfig, got {type(config).__name__}.")
-        if interface is not None and not isinstance(interface, SessionInterface):
-            raise TypeError(
-                f"interface must be a SessionInterface, got {type(interface).__name__}."
-            )
+        check_arguments(config, interface, settings)
         starlette = starlette_settings(settings) if config is None and settings else None
         if starlette is not None:
             settings, max_age = starlette

@@ -27,7 +27,6 @@ from sessionware.stores.aioredis import AsyncRedisStore
 from sessionware.stores.aiosql import AsyncSQLStore
 from sessionware.stores.redis import RedisStore
 from tests.conftest import SECRET
-from tests.stores.test_redis import redis_url as redis_url
 
 from ._asgi import endpoint, http_scope, run
 

@@ -14,7 +14,6 @@ import pytest
 from websockets.sync.client import connect
 
 from tests._servers import DEADLINE, Server
-from tests.stores.test_redis import redis_url as redis_url
 
 from ._uvicorn import gunicorn, uvicorn
 

@@ -24,7 +24,6 @@ from sessionware.stores.aioredis import AsyncRedisStore
 from sessionware.stores.aiosql import AsyncSQLStore
 from tests.conftest import FakeClock
 from tests.stores.contract import TTL, StoreContract
-from tests.stores.test_redis import redis_url as redis_url
 from tests.stores.test_sql import POSTGRES_URL
 from tests.stores.test_sql import postgres_url as postgres_url
 

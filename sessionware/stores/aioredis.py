@@ -8,7 +8,6 @@ try:
     import redis
     import redis.asyncio as aioredis
     from redis.asyncio.retry import Retry
-    from redis.backoff import NoBackoff
 except ImportError as exc:  # pragma: no cover - exercised without the extra installed
     raise ImportError(
         "AsyncRedisStore needs the redis client: pip install sessionware[async-redis]"
@@ -16,7 +15,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
 
 from .asyncbase import AsyncStore
 from .base import CorruptRecord, StoreError, StoreRecord
-from .redis import _MOVE, _SET, _record, _version
+from .redis import _MOVE, _SET, _check_options, _connect, _record, _version
 
 __all__ = ["AsyncRedisStore"]
 
@@ -46,26 +45,11 @@ class AsyncRedisStore(AsyncStore):
         retries: int = 1,
         max_connections: int = 50,
     ) -> None:
-        if not isinstance(prefix, str):
-            raise TypeError(f"prefix must be a str, got {prefix!r}.")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise ValueError(f"retries must be an int >= 0, got {retries!r}.")
+        _check_options(prefix, timeout, retries)
         if client is None:
-            try:
-                client = aioredis.Redis.from_url(
-                    url,
-                    socket_timeout=timeout,
-                    socket_connect_timeout=timeout,
-                    retry=Retry(NoBackoff(), retries),
-                    max_connections=max_connections,
-                )
-            except ValueError:
-                raise ValueError(
-                    "url is not a Redis URL; use redis://[:password@]host[:port][/db], "
-                    "rediss:// for TLS or unix:///path/to/socket."
-                ) from None
+            client = _connect(
+                aioredis.Redis.from_url, Retry, url, timeout, retries, max_connections
+            )
         self.client = client
         self.prefix = prefix
         self._set = client.register_script(_SET)

@@ -54,6 +54,40 @@ return version
 """
 
 
+def _check_options(prefix: object, timeout: object, retries: object) -> None:
+    """Refuse the options both Redis stores take, naming the option and the value."""
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a str, got {prefix!r}.")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ValueError(f"retries must be an int >= 0, got {retries!r}.")
+
+
+def _connect(
+    from_url: Callable[..., Any],
+    retry: Callable[..., Any],
+    url: str,
+    timeout: float,
+    retries: int,
+    max_connections: int,
+) -> Any:
+    """A client (sync or asyncio, by ``from_url``) for ``url``; the URL never in errors."""
+    try:
+        return from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=retry(NoBackoff(), retries),
+            max_connections=max_connections,
+        )
+    except ValueError:
+        raise ValueError(
+            "url is not a Redis URL; use redis://[:password@]host[:port][/db], "
+            "rediss:// for TLS or unix:///path/to/socket."
+        ) from None
+
+
 class RedisStore(Store):
     """Keeps each session in a Redis hash under ``prefix + session ID``.
 
@@ -87,26 +121,9 @@ class RedisStore(Store):
         retries: int = 1,
         max_connections: int = 50,
     ) -> None:
-        if not isinstance(prefix, str):
-            raise TypeError(f"prefix must be a str, got {prefix!r}.")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise ValueError(f"retries must be an int >= 0, got {retries!r}.")
+        _check_options(prefix, timeout, retries)
         if client is None:
-            try:
-                client = redis.Redis.from_url(
-                    url,
-                    socket_timeout=timeout,
-                    socket_connect_timeout=timeout,
-                    retry=Retry(NoBackoff(), retries),
-                    max_connections=max_connections,
-                )
-            except ValueError:
-                raise ValueError(
-                    "url is not a Redis URL; use redis://[:password@]host[:port][/db], "
-                    "rediss:// for TLS or unix:///path/to/socket."
-                ) from None
+            client = _connect(redis.Redis.from_url, Retry, url, timeout, retries, max_connections)
         self.client = client
         self.prefix = prefix
         #: The client talks to a Redis Cluster: record keys carry a hash tag.

@@ -20,8 +20,9 @@ from wsgiref.handlers import SimpleHandler
 
 import pytest
 
-from sessionware import SessionMiddleware
+from sessionware import ServerSideSessionInterface, SessionInterface, SessionMiddleware
 from sessionware.middleware import StartResponse
+from sessionware.stores import MemoryStore
 
 from .conftest import SECRET
 
@@ -42,7 +43,13 @@ def no_cyclic_gc() -> Iterator[None]:
         gc.enable()
 
 
-def serve(app: Any, cookie: str | None = None) -> tuple[weakref.ref[Marker], bytes]:
+def serve(
+    app: Any,
+    cookie: str | None = None,
+    *,
+    interface: SessionInterface | None = None,
+    multiprocess: bool = False,
+) -> tuple[weakref.ref[Marker], bytes]:
     """Run one request through wsgiref's own handler; return the marker and the response."""
     base: Environ = {}
     wsgiref.util.setup_testing_defaults(base)
@@ -50,9 +57,11 @@ def serve(app: Any, cookie: str | None = None) -> tuple[weakref.ref[Marker], byt
     if cookie is not None:
         base["HTTP_COOKIE"] = cookie
     out = BytesIO()
-    handler = SimpleHandler(BytesIO(), out, StringIO(), base, multithread=False)
+    handler = SimpleHandler(
+        BytesIO(), out, StringIO(), base, multithread=False, multiprocess=multiprocess
+    )
     marker = weakref.ref(base["test.marker"])
-    handler.run(SessionMiddleware(app, secret_key=SECRET))
+    handler.run(SessionMiddleware(app, secret_key=SECRET, interface=interface))
     return marker, out.getvalue()
 
 
@@ -130,6 +139,26 @@ def test_a_session_first_touched_after_the_response_still_reads_the_cookie(
     session["n"] = 2
     (record,) = session_log.records
     assert "after the response headers were sent" in record.getMessage()
+
+
+def test_a_session_first_touched_after_the_response_still_sees_the_worker_processes(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    """Opening also reads ``wsgi.multiprocess`` (a process-local store warns), so that
+    is kept too."""
+    kept: list[Any] = []
+
+    def app(environ: Environ, start_response: StartResponse) -> list[bytes]:
+        kept.append(environ["session"])
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    interface = ServerSideSessionInterface(MemoryStore())
+    marker, _ = serve(app, interface=interface, multiprocess=True)
+    assert marker() is None
+    assert kept[0].get("user") is None
+    (record,) = session_log.records
+    assert "several worker processes" in record.getMessage()
 
 
 def test_writing_after_the_response_is_closed_is_an_error() -> None:

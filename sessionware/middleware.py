@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 from wsgiref.types import StartResponse as StartResponse
 
 from ._resolve import check_arguments
@@ -73,7 +73,11 @@ class SessionMiddleware:
         # response: a request that never touches its session pays for little else.
         session = _RequestSession(self, environ, start_response)
         environ[self.config.environ_key] = session
-        result = self.app(environ, session._start_response)
+        try:
+            result = self.app(environ, session._start_response)
+        except BaseException:
+            session._end()
+            raise
         if session._status is not None and (
             type(result) in (list, tuple) or _is_file_wrapper(environ, result)
         ):
@@ -84,6 +88,8 @@ class SessionMiddleware:
             except BaseException:
                 _close(result)
                 raise
+            finally:
+                session._end()
             return result
         return _Body(session, result)
 
@@ -94,6 +100,11 @@ _NO_HEADERS: Headers = []
 def _is_file_wrapper(environ: WSGIEnviron, result: Iterable[bytes]) -> bool:
     wrapper = environ.get("wsgi.file_wrapper")
     return isinstance(wrapper, type) and isinstance(result, wrapper)
+
+
+def _finished(*args: object) -> NoReturn:
+    """Stands in for the server's callables once the request is over."""
+    raise AssertionError("the response is already closed")
 
 
 def _close(result: Iterable[bytes]) -> None:
@@ -162,6 +173,29 @@ class _RequestSession(LazySession):
         self._exc_info = None
         return write
 
+    def _end(self) -> None:
+        """Let go of the environ and the server's callables once no app code can run.
+
+        The environ holds this object, so holding the environ back (or the server's
+        ``start_response``, which may hold the server's request, which holds the
+        environ) would make a cycle: every request would wait for the cyclic GC
+        instead of being freed by reference counting when the server lets go of it.
+        A session still unopened keeps what opening reads, so a late touch still
+        finds the browser's session.
+        """
+        self._start = self._write = _finished
+        if self._session is None:
+            environ = self._environ
+            kept: WSGIEnviron = {}
+            cookie = environ.get("HTTP_COOKIE")
+            if cookie is not None:
+                kept["HTTP_COOKIE"] = cookie
+            if environ.get("wsgi.multiprocess"):
+                kept["wsgi.multiprocess"] = True
+            self._environ = kept
+        else:
+            self._environ = {}
+
 
 class _Body:
     """Wraps the app's iterable: sends the headers at the first non-empty chunk.
@@ -207,11 +241,9 @@ class _Body:
             response = self._response
             session = response._session
             interface = response._interface
-            if (
-                session is not None
-                and response._write is not None
-                and not interface.is_null_session(session)
-            ):
+            sent = response._write is not None
+            response._end()
+            if session is not None and sent and not interface.is_null_session(session):
                 if self._completed:
                     interface.close_session(response._config, session)
                 else:

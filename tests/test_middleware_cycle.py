@@ -1,0 +1,173 @@
+"""A request's objects are freed by reference counting alone, not by the cyclic GC.
+
+The session the middleware puts in the environ must let go of the environ and of the
+server's callables once the request is over; otherwise every request is a reference
+cycle that waits for a GC pass (latency spikes under load). Each test runs with the
+cyclic GC switched off and checks, through a weak reference to an object hung on the
+environ, that the environ is gone as soon as the server drops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import weakref
+import wsgiref.util
+from collections.abc import Iterable, Iterator
+from io import BytesIO, StringIO
+from typing import Any
+from wsgiref.handlers import SimpleHandler
+
+import pytest
+
+from sessionware import ServerSideSessionInterface, SessionInterface, SessionMiddleware
+from sessionware.middleware import StartResponse
+from sessionware.stores import MemoryStore
+
+from .conftest import SECRET
+
+Environ = dict[str, Any]
+
+
+class Marker:
+    """Hung on the environ: alive exactly as long as the environ is."""
+
+
+@pytest.fixture(autouse=True)
+def no_cyclic_gc() -> Iterator[None]:
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def serve(
+    app: Any,
+    cookie: str | None = None,
+    *,
+    interface: SessionInterface | None = None,
+    multiprocess: bool = False,
+) -> tuple[weakref.ref[Marker], bytes]:
+    """Run one request through wsgiref's own handler; return the marker and the response."""
+    base: Environ = {}
+    wsgiref.util.setup_testing_defaults(base)
+    base["test.marker"] = Marker()
+    if cookie is not None:
+        base["HTTP_COOKIE"] = cookie
+    out = BytesIO()
+    handler = SimpleHandler(
+        BytesIO(), out, StringIO(), base, multithread=False, multiprocess=multiprocess
+    )
+    marker = weakref.ref(base["test.marker"])
+    handler.run(SessionMiddleware(app, secret_key=SECRET, interface=interface))
+    return marker, out.getvalue()
+
+
+def cookie_of(response: bytes) -> str:
+    (line,) = [line for line in response.split(b"\r\n") if line.startswith(b"Set-Cookie:")]
+    return line.split(b":", 1)[1].split(b";", 1)[0].strip().decode()
+
+
+def streaming_app(environ: Environ, start_response: StartResponse) -> Iterator[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    environ["session"]["n"] = environ["session"].get("n", 0) + 1
+    yield b"count "
+    yield str(environ["session"]["n"]).encode()
+
+
+def test_a_streamed_response_frees_the_environ_without_the_gc() -> None:
+    marker, response = serve(streaming_app)
+    assert response.endswith(b"count 1")
+    assert marker() is None
+
+
+def test_a_list_response_frees_the_environ_without_the_gc() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> list[bytes]:
+        start_response("200 OK", [])
+        environ["session"]["user"] = "ann"
+        return [b"ok"]
+
+    marker, response = serve(app)
+    assert b"Set-Cookie: session=" in response
+    assert marker() is None
+
+
+def test_an_untouched_session_frees_the_environ_without_the_gc() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [])
+        return iter([b"ok"])
+
+    marker, response = serve(app)
+    assert response.endswith(b"ok")
+    assert marker() is None
+
+
+def test_an_app_that_raises_frees_the_environ_without_the_gc() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        environ["session"]["user"] = "ann"
+        raise LookupError("the app failed")
+
+    environ: Environ = {"test.marker": Marker()}
+    marker = weakref.ref(environ["test.marker"])
+    middleware = SessionMiddleware(app, secret_key=SECRET)
+    # Not pytest.raises: its traceback would keep the middleware's frame, and the environ.
+    with contextlib.suppress(LookupError):
+        middleware(environ, lambda status, headers, exc_info=None: len)
+    del environ
+    assert marker() is None
+
+
+def test_a_session_first_touched_after_the_response_still_reads_the_cookie(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    """Code that keeps the session past the response (a background task) may still
+    read it: what opening needs outlives the environ."""
+    _, response = serve(streaming_app)
+    kept: list[Any] = []
+
+    def app(environ: Environ, start_response: StartResponse) -> list[bytes]:
+        kept.append(environ["session"])
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    marker, _ = serve(app, cookie=cookie_of(response))
+    assert marker() is None
+    (session,) = kept
+    assert session["n"] == 1
+    session["n"] = 2
+    (record,) = session_log.records
+    assert "after the response headers were sent" in record.getMessage()
+
+
+def test_a_session_first_touched_after_the_response_still_sees_the_worker_processes(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    """Opening also reads ``wsgi.multiprocess`` (a process-local store warns), so that
+    is kept too."""
+    kept: list[Any] = []
+
+    def app(environ: Environ, start_response: StartResponse) -> list[bytes]:
+        kept.append(environ["session"])
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    interface = ServerSideSessionInterface(MemoryStore())
+    marker, _ = serve(app, interface=interface, multiprocess=True)
+    assert marker() is None
+    assert kept[0].get("user") is None
+    (record,) = session_log.records
+    assert "several worker processes" in record.getMessage()
+
+
+def test_writing_after_the_response_is_closed_is_an_error() -> None:
+    writes: list[Any] = []
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterator[bytes]:
+        writes.append(start_response("200 OK", []))
+        yield b"ok"
+
+    serve(app)
+    with pytest.raises(AssertionError, match="already closed"):
+        writes[0](b"late")

@@ -243,13 +243,18 @@ class _Connection(ASGISession):
         vary_at = [index for index, header in enumerate(raw) if header[0] == b"vary"]
         headers: Headers = [("vary", raw[index][1].decode("latin-1")) for index in vary_at]
         self._interface.save_session(self._config, session, headers)
-        out = list(raw)
-        for position, (name, value) in enumerate(headers):
-            header = (name.lower().encode("latin-1"), value.encode("latin-1"))
-            if position < len(vary_at):
-                out[vary_at[position]] = header
-            else:
-                out.append(header)
+        if not vary_at:
+            if not headers:
+                # Nothing to add (a read, an unchanged session): the start goes out as sent.
+                return message
+            out = [*raw, *_encoded(headers)]
+        else:
+            out = list(raw)
+            for position, header in enumerate(_encoded(headers)):
+                if position < len(vary_at):
+                    out[vary_at[position]] = header
+                else:
+                    out.append(header)
         return {**message, "headers": out}
 
     async def send_ws(self, message: Message) -> None:
@@ -259,6 +264,11 @@ class _Connection(ASGISession):
         ):
             message = await self._save(message)
         await self._send(message)
+
+
+def _encoded(headers: Headers) -> list[tuple[bytes, bytes]]:
+    """The interface's ``(name, value)`` pairs as ASGI headers (lowercase byte names)."""
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
 
 _NO_ENVIRON: WSGIEnviron = {}

@@ -103,40 +103,39 @@ class SessionMiddleware:
         if self.awaits_store:
             # A dict method cannot await the store: open the session before the app runs.
             await _run_awaiting(session.load)
+        wrapped = session.send_http if kind == "http" else session.send_ws
         try:
-            await self._run(session, scope, receive, kind)
+            # The app is awaited here, not in a helper coroutine: one coroutine less per request.
+            try:
+                await self.app(scope, receive, wrapped)
+            except BaseException:
+                # The app failed (or the client went away) after the headers went out: what
+                # it changed since then must not be committed (the WSGI middleware's rule).
+                opened = session._session
+                if (
+                    session.headers_sent
+                    and opened is not None
+                    and not self.interface.is_null_session(opened)
+                ):
+                    self.interface.discard_session(self.config, opened)
+                raise
+            if session._held is not None:
+                # The app returned after http.response.start without a body: send what it
+                # sent, so the server sees the same protocol error it would without us.
+                await session._release()
+            if session.headers_sent:
+                opened = session._session
+                if opened is not None and not self.interface.is_null_session(opened):
+                    if self.awaits_store:
+                        await _run_awaiting(self.interface.close_session, self.config, opened)
+                    else:
+                        self.interface.close_session(self.config, opened)
         finally:
             # scope -> session -> scope is a reference cycle: break it, so that the
             # connection's objects are freed by reference counting, not the cyclic GC.
             # So is scope -> session -> the server's send -> the server's request -> scope.
             session._scope = None
             session._send = _closed
-
-    async def _run(self, session: _Connection, scope: Scope, receive: Receive, kind: str) -> None:
-        try:
-            await self.app(scope, receive, session.send_http if kind == "http" else session.send_ws)
-        except BaseException:
-            # The app failed (or the client went away) after the headers went out: what
-            # it changed since then must not be committed (the WSGI middleware's rule).
-            opened = session._session
-            if (
-                session.headers_sent
-                and opened is not None
-                and not self.interface.is_null_session(opened)
-            ):
-                self.interface.discard_session(self.config, opened)
-            raise
-        if session._held is not None:
-            # The app returned after http.response.start without a body: send what it
-            # sent, so the server sees the same protocol error it would without us.
-            await session._release()
-        if session.headers_sent:
-            opened = session._session
-            if opened is not None and not self.interface.is_null_session(opened):
-                if self.awaits_store:
-                    await _run_awaiting(self.interface.close_session, self.config, opened)
-                else:
-                    self.interface.close_session(self.config, opened)
 
 
 async def _closed(message: Message) -> None:

@@ -103,40 +103,39 @@ class SessionMiddleware:
         if self.awaits_store:
             # A dict method cannot await the store: open the session before the app runs.
             await _run_awaiting(session.load)
+        wrapped = session.send_http if kind == "http" else session.send_ws
         try:
-            await self._run(session, scope, receive, kind)
+            # The app is awaited here, not in a helper coroutine: one coroutine less per request.
+            try:
+                await self.app(scope, receive, wrapped)
+            except BaseException:
+                # The app failed (or the client went away) after the headers went out: what
+                # it changed since then must not be committed (the WSGI middleware's rule).
+                opened = session._session
+                if (
+                    session.headers_sent
+                    and opened is not None
+                    and not self.interface.is_null_session(opened)
+                ):
+                    self.interface.discard_session(self.config, opened)
+                raise
+            if session._held is not None:
+                # The app returned after http.response.start without a body: send what it
+                # sent, so the server sees the same protocol error it would without us.
+                await session._release()
+            if session.headers_sent:
+                opened = session._session
+                if opened is not None and not self.interface.is_null_session(opened):
+                    if self.awaits_store:
+                        await _run_awaiting(self.interface.close_session, self.config, opened)
+                    else:
+                        self.interface.close_session(self.config, opened)
         finally:
             # scope -> session -> scope is a reference cycle: break it, so that the
             # connection's objects are freed by reference counting, not the cyclic GC.
             # So is scope -> session -> the server's send -> the server's request -> scope.
             session._scope = None
             session._send = _closed
-
-    async def _run(self, session: _Connection, scope: Scope, receive: Receive, kind: str) -> None:
-        try:
-            await self.app(scope, receive, session.send_http if kind == "http" else session.send_ws)
-        except BaseException:
-            # The app failed (or the client went away) after the headers went out: what
-            # it changed since then must not be committed (the WSGI middleware's rule).
-            opened = session._session
-            if (
-                session.headers_sent
-                and opened is not None
-                and not self.interface.is_null_session(opened)
-            ):
-                self.interface.discard_session(self.config, opened)
-            raise
-        if session._held is not None:
-            # The app returned after http.response.start without a body: send what it
-            # sent, so the server sees the same protocol error it would without us.
-            await session._release()
-        if session.headers_sent:
-            opened = session._session
-            if opened is not None and not self.interface.is_null_session(opened):
-                if self.awaits_store:
-                    await _run_awaiting(self.interface.close_session, self.config, opened)
-                else:
-                    self.interface.close_session(self.config, opened)
 
 
 async def _closed(message: Message) -> None:
@@ -243,13 +242,18 @@ class _Connection(ASGISession):
         vary_at = [index for index, header in enumerate(raw) if header[0] == b"vary"]
         headers: Headers = [("vary", raw[index][1].decode("latin-1")) for index in vary_at]
         self._interface.save_session(self._config, session, headers)
-        out = list(raw)
-        for position, (name, value) in enumerate(headers):
-            header = (name.lower().encode("latin-1"), value.encode("latin-1"))
-            if position < len(vary_at):
-                out[vary_at[position]] = header
-            else:
-                out.append(header)
+        if not vary_at:
+            if not headers:
+                # Nothing to add (a read, an unchanged session): the start goes out as sent.
+                return message
+            out = [*raw, *_encoded(headers)]
+        else:
+            out = list(raw)
+            for position, header in enumerate(_encoded(headers)):
+                if position < len(vary_at):
+                    out[vary_at[position]] = header
+                else:
+                    out.append(header)
         return {**message, "headers": out}
 
     async def send_ws(self, message: Message) -> None:
@@ -259,6 +263,11 @@ class _Connection(ASGISession):
         ):
             message = await self._save(message)
         await self._send(message)
+
+
+def _encoded(headers: Headers) -> list[tuple[bytes, bytes]]:
+    """The interface's ``(name, value)`` pairs as ASGI headers (lowercase byte names)."""
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
 
 _NO_ENVIRON: WSGIEnviron = {}

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._cookie_interface import CookieSessionInterface
-from ._signing import BadCookie
 from .config import SessionConfig
 from .interface import WSGIEnviron
 from .sessions import SecureCookieSession, SessionMixin
@@ -126,42 +125,20 @@ class EncryptedCookieSessionInterface(CookieSessionInterface):
         ``Path``, or planted by a sibling subdomain) the first that decrypts is used,
         the others ignored, never merged; with none, one line says so.
         """
-        values = self.read_cookies(config, environ)
-        refusal: BadCookie | None = None
-        for value in values:
-            try:
-                opened = sealer.open(
-                    value,
-                    self.clock(),
-                    config.lifetime_seconds,
-                    config.cookie_name,
-                    skew=config.clock_skew_seconds,
-                    max_payload=config.max_payload_size,
-                )
-            except BadCookie as exc:
-                refusal = exc
-                continue
-            if len(values) > 1:
-                logger.info(
-                    "The request carries %d copies of the %r session cookie (set with "
-                    "another Domain or Path, or planted); using the first that decrypts.",
-                    len(values),
-                    config.cookie_name,
-                )
-            return opened
-        if refusal is None:
-            return None
-        if len(values) > 1:
-            self.log_refused(
-                config,
-                f"the request carries the cookie more than once ({len(values)} copies) "
-                "and none decrypts",
-                code="duplicate",
+        clock = self.clock()
+
+        def decrypt(value: str) -> Opened:
+            return sealer.open(
+                value,
+                clock,
+                config.lifetime_seconds,
+                config.cookie_name,
+                skew=config.clock_skew_seconds,
+                max_payload=config.max_payload_size,
             )
-        else:
-            code = refusal.code or ("expired" if refusal.expired else "malformed")
-            self.log_refused(config, refusal.reason, expired=refusal.expired, code=code)
-        return None
+
+        found = self.first_valid_cookie(config, environ, decrypt, "decrypts")
+        return None if found is None else found[1]
 
     def _open(
         self, config: SessionConfig, environ: WSGIEnviron, sealer: CookieSealer

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _chunks, events
 from ._cookies import (
@@ -34,6 +34,7 @@ __all__ = ["SessionInterface"]
 logger = logging.getLogger("sessionware")
 
 WSGIEnviron = dict[str, Any]
+_Opened = TypeVar("_Opened")
 Headers = list[tuple[str, str]]
 
 
@@ -241,41 +242,71 @@ class SessionInterface:
         is used and the others are ignored, never merged: one planted copy cannot lock
         the user out. Which copy wins when several verify follows the browser's order.
         """
+        clock = self.clock()
+
+        def verify(value: str) -> tuple[bytes, int]:
+            return signer.loads(
+                value,
+                clock,
+                config.lifetime_seconds,
+                skew=config.clock_skew_seconds,
+                max_payload=config.max_payload_size,
+            )
+
+        found = self.first_valid_cookie(config, environ, verify, "verifies")
+        if found is None:
+            return None
+        value, (payload, key_index) = found
+        return value, payload, key_index
+
+    def first_valid_cookie(
+        self,
+        config: SessionConfig,
+        environ: WSGIEnviron,
+        open_value: Callable[[str], _Opened],
+        verb: str,
+    ) -> tuple[str, _Opened] | None:
+        """The first copy of the request's session cookie that ``open_value`` accepts.
+
+        ``open_value`` verifies (or decrypts) one cookie value and raises
+        :class:`~sessionware._signing.BadCookie` to refuse it; ``verb`` says what it does,
+        for the log (``"verifies"``). Of several copies (another ``Domain`` or ``Path``,
+        or planted by a sibling subdomain: cookie tossing) the first accepted wins and
+        the others are ignored, never merged, so one planted copy cannot lock the user
+        out. With none accepted, one line says why; ``None`` is returned.
+        """
         values = self.read_cookies(config, environ)
         refusal: BadCookie | None = None
         for value in values:
             try:
-                payload, key_index = signer.loads(
-                    value,
-                    self.clock(),
-                    config.lifetime_seconds,
-                    skew=config.clock_skew_seconds,
-                    max_payload=config.max_payload_size,
-                )
+                opened = open_value(value)
             except BadCookie as exc:
                 refusal = exc
                 continue
             if len(values) > 1:
                 logger.info(
                     "The request carries %d copies of the %r session cookie (set with "
-                    "another Domain or Path, or planted); using the first that verifies.",
+                    "another Domain or Path, or planted); using the first that %s.",
                     len(values),
                     config.cookie_name,
+                    verb,
                 )
-            return value, payload, key_index
+            return value, opened
         if refusal is None:
             return None
         if len(values) > 1:
             self.log_refused(
                 config,
                 f"the request carries the cookie more than once ({len(values)} copies) "
-                "and none verifies",
+                f"and none {verb}",
                 code="duplicate",
             )
         else:
-            code = "expired" if refusal.expired else "malformed"
-            if "does not match" in refusal.reason:
-                code = "bad_signature"
+            code = refusal.code
+            if code is None:
+                code = "expired" if refusal.expired else "malformed"
+                if "does not match" in refusal.reason:
+                    code = "bad_signature"
             self.log_refused(config, refusal.reason, expired=refusal.expired, code=code)
         return None
 

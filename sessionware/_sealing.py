@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zlib
 from binascii import Error as Base64Error
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -30,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - the test extra installs it
         "encrypted cookies need the cryptography package: pip install sessionware[crypto]"
     ) from exc
 
+from ._compression import InflateError, deflate, inflate
 from ._signing import BadCookie, _b64decode, _b64encode
 from .keyring import KeyRing, RingView
 
@@ -141,7 +141,7 @@ class CookieSealer:
         assert aead is not None
         flags = 0
         if self._compress:
-            compressed = zlib.compress(payload)
+            compressed = deflate(payload)
             if len(compressed) < len(payload):
                 payload, flags = compressed, _COMPRESSED
         plaintext = bytes((flags,)) + int(now).to_bytes(8, "big") + payload
@@ -219,12 +219,9 @@ class CookieSealer:
             )
         payload = plaintext[_HEADER:]
         if plaintext[0] & _COMPRESSED:
-            inflater = zlib.decompressobj()
             try:
-                payload = inflater.decompress(payload, max_payload + 1)
-                if not inflater.eof and len(payload) <= max_payload:
-                    raise zlib.error("truncated stream")
-            except zlib.error:  # authenticated: only a bug of a key holder's
+                payload = inflate(payload, max_payload)
+            except InflateError:  # authenticated: only a bug of a key holder's
                 raise BadCookie("the encrypted payload is not valid zlib data") from None
         if len(payload) > max_payload:
             raise BadCookie(

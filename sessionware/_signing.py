@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import zlib
 from binascii import Error as Base64Error
 from binascii import a2b_base64, b2a_base64
 from collections.abc import Sequence
 
 from itsdangerous import Signer
 
+from ._compression import InflateError, deflate, inflate
 from ._limits import DEFAULT_MAX_PAYLOAD_SIZE
 
 __all__ = ["BadCookie", "CookieSigner", "check_digest_method"]
@@ -89,7 +89,7 @@ class CookieSigner:
 
     def dumps(self, payload: bytes, timestamp: int) -> str:
         """Sign ``payload`` (JSON bytes) at ``timestamp``, compressing it when that helps."""
-        compressed = zlib.compress(payload)
+        compressed = deflate(payload)
         if len(compressed) < len(payload) - 1:
             body = b"." + _b64encode(compressed)
         else:
@@ -163,11 +163,8 @@ class CookieSigner:
         try:
             payload = _b64decode(body[1:] if compressed else body)
             if compressed:
-                inflater = zlib.decompressobj()
-                payload = inflater.decompress(payload, max_payload + 1)
-                if not inflater.eof and len(payload) <= max_payload:
-                    raise zlib.error("truncated stream")
-        except (Base64Error, ValueError, zlib.error):
+                payload = inflate(payload, max_payload)
+        except (Base64Error, ValueError, InflateError):
             raise BadCookie("the payload is not valid base64 or zlib data") from None
         if len(payload) > max_payload:
             raise BadCookie(

@@ -17,8 +17,10 @@ __all__ = ["SecureCookieSessionInterface"]
 class SecureCookieSessionInterface(CookieSessionInterface):
     """Stores the whole session in a cookie signed with itsdangerous.
 
-    With the default salt and digest the cookie is byte for byte the one Flask writes
-    for the same secret key, so a Flask app and any other WSGI app can share a login.
+    With the default salt and digest the cookie is the one Flask writes for the same
+    secret key, so a Flask app and any other WSGI app can share a login. It is the
+    same byte for byte, except that a compressed payload is deflated with a smaller
+    window, which its zlib header names (Flask inflates it all the same).
 
     Signed is not encrypted: the client can read (but not change) everything in the
     session. A copied cookie stays valid until it expires, even after logout.

@@ -16,6 +16,8 @@ __all__ = [
     "MAX_CLOCK_SKEW",
     "MIN_PAYLOAD_SIZE",
     "check_clock_skew",
+    "check_max_chunks",
+    "check_max_cookie_size",
     "check_max_payload_size",
 ]
 
@@ -52,5 +54,26 @@ def check_max_payload_size(value: Any) -> int:
             f"max_payload_size must be an int of at least {MIN_PAYLOAD_SIZE} bytes, got "
             f"{value!r}; it caps a cookie's decompressed payload (default "
             f"{DEFAULT_MAX_PAYLOAD_SIZE})."
+        )
+    return value
+
+
+def check_max_cookie_size(value: Any) -> int:
+    """Return ``max_cookie_size`` if browsers could take a cookie that big, or raise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 64:
+        raise ValueError(
+            f"max_cookie_size must be an int of at least 64 bytes, got {value!r}; "
+            "browsers accept 4096 bytes per cookie, hence the default 4093."
+        )
+    return value
+
+
+def check_max_chunks(value: Any) -> int:
+    """Return ``max_chunks`` if it is a count of cookies servers would accept, or raise."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+        raise ValueError(
+            f"max_chunks must be an int from 1 (no chunking) to 10, got {value!r}; "
+            "servers refuse Cookie headers much over 8 KB, so a few chunks is the most "
+            "that works in practice."
         )
     return value

@@ -38,6 +38,19 @@ KNOWN = frozenset(
 )
 
 
+def parse_env(prefix: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Parse the ``{prefix}{SETTING}`` variables of ``environ`` as :func:`parse_settings` does.
+
+    A variable with the prefix that names no setting is an error, named as written.
+    """
+    found = {
+        name[len(prefix) :].lower(): value
+        for name, value in environ.items()
+        if name.startswith(prefix)
+    }
+    return parse_settings(found, describe=lambda key: f"{prefix}{key.upper()}")
+
+
 def parse_settings(values: Mapping[str, str], describe: Callable[[str], str]) -> dict[str, Any]:
     """Parse text settings into :class:`~sessionware.SessionConfig` keyword arguments.
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-import sys
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
@@ -13,15 +10,20 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from ._fallbacks import check_fallback_lengths, read_fallbacks_file
+from ._cookie_settings import check_cookie_attributes
+from ._durations import MAX_LIFETIME as MAX_LIFETIME  # re-exported: it was defined here
+from ._durations import check_lifetime, optional_duration, whole_seconds
 from ._limits import (
     DEFAULT_CLOCK_SKEW,
     DEFAULT_MAX_PAYLOAD_SIZE,
     check_clock_skew,
+    check_max_chunks,
+    check_max_cookie_size,
     check_max_payload_size,
 )
-from ._settings import parse_settings
-from .errors import InsecureSecretWarning
+from ._secrets import MIN_SECRET_BYTES as MIN_SECRET_BYTES  # re-exported: it was defined here
+from ._secrets import check_fallbacks, check_keyring, check_secret_key
+from ._settings import parse_env, parse_settings
 
 if TYPE_CHECKING:
     from .keyring import KeyRing
@@ -32,59 +34,6 @@ SameSite = Literal["Strict", "Lax", "None"]
 
 #: RFC 6265bis: user agents cap Max-Age (and Expires) at 400 days.
 MAX_COOKIE_AGE = 400 * 24 * 3600
-#: A secret shorter than this many bytes draws an :class:`InsecureSecretWarning`.
-MIN_SECRET_BYTES = 32
-#: The longest ``permanent_lifetime``: expiry dates must stay within ``datetime``.
-MAX_LIFETIME = timedelta(days=36500)
-
-# RFC 9110 token characters: what a cookie name may be made of.
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-# Characters that would end an attribute or start another one if let into Set-Cookie.
-_UNSAFE = re.compile(r"[;,\s\x00-\x1f\x7f]")
-_SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
-
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _caller_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first frame outside sessionware."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame.f_back is not None and (
-        frame.f_code.co_filename.startswith(_PACKAGE) or frame.f_code.co_filename == "<string>"
-    ):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
-def _key_bytes(key: str | bytes) -> bytes:
-    return key.encode("utf-8") if isinstance(key, str) else key
-
-
-def _optional_duration(name: str, value: Any) -> timedelta | None:
-    """A timeout setting as a :class:`timedelta` (or ``None``), checked."""
-    if value is None:
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"{name}={value!r} must be a finite number of seconds, or None.")
-        value = timedelta(seconds=value)
-    if not isinstance(value, timedelta):
-        raise TypeError(
-            f"{name} must be a datetime.timedelta, a number of seconds or None (off), "
-            f"got {value!r}."
-        )
-    if value.total_seconds() < 1:
-        raise ValueError(f"{name}={value!r} must be at least one second; pass None to turn it off.")
-    return value
-
-
-def _whole_seconds(value: timedelta | float | None) -> int | None:
-    if value is None:
-        return None
-    return int(value.total_seconds() if isinstance(value, timedelta) else value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,7 +130,11 @@ class SessionConfig:
     absolute_timeout: timedelta | float | None = None
 
     def __post_init__(self) -> None:
-        self._check_secrets()
+        self._set("secret_key", check_secret_key(self.secret_key, self.secret_key_file))
+        self._set(
+            "secret_key_fallbacks",
+            check_fallbacks(self.secret_key_fallbacks, self.secret_key_fallbacks_file),
+        )
         for name in ("environ_key", "cookie_name", "cookie_path"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise TypeError(f"{name} must be a non-empty str, got {getattr(self, name)!r}.")
@@ -193,184 +146,37 @@ class SessionConfig:
         ):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}.")
-        self._check_cookie_attributes()
-        self._check_lifetime()
+        domain, samesite = check_cookie_attributes(
+            name=self.cookie_name,
+            domain=self.cookie_domain,
+            path=self.cookie_path,
+            samesite=self.cookie_samesite,
+            secure=self.cookie_secure,
+            partitioned=self.cookie_partitioned,
+        )
+        self._set("cookie_domain", domain)
+        self._set("cookie_samesite", samesite)
+        self._set("permanent_lifetime", check_lifetime(self.permanent_lifetime))
         for name in ("idle_timeout", "absolute_timeout"):
-            self._set(name, _optional_duration(name, getattr(self, name)))
-        size = self.max_cookie_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 64:
-            raise ValueError(
-                f"max_cookie_size must be an int of at least 64 bytes, got {size!r}; "
-                "browsers accept 4096 bytes per cookie, hence the default 4093."
-            )
+            self._set(name, optional_duration(name, getattr(self, name)))
+        check_max_cookie_size(self.max_cookie_size)
         self._set("clock_skew", check_clock_skew(self.clock_skew))
         check_max_payload_size(self.max_payload_size)
-        self._check_keyring()
-        chunks = self.max_chunks
-        if isinstance(chunks, bool) or not isinstance(chunks, int) or not 1 <= chunks <= 10:
-            raise ValueError(
-                f"max_chunks must be an int from 1 (no chunking) to 10, got {chunks!r}; "
-                "servers refuse Cookie headers much over 8 KB, so a few chunks is the most "
-                "that works in practice."
-            )
+        self._set("keyring", check_keyring(self.keyring, self.keyring_file))
+        check_max_chunks(self.max_chunks)
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
 
-    def _check_secrets(self) -> None:
-        if self.secret_key_file is not None:
-            if self.secret_key:
-                raise ValueError("secret_key and secret_key_file were both given; pass only one.")
-            try:
-                with open(self.secret_key_file, encoding="utf-8") as handle:
-                    self._set("secret_key", handle.read().strip())
-            except OSError as exc:
-                raise ValueError(
-                    f"secret_key_file={os.fspath(self.secret_key_file)!r} cannot be read "
-                    f"({exc.strerror}); point it at a readable file holding the key."
-                ) from None
-        key = self.secret_key
-        if key is not None and not isinstance(key, str | bytes):
-            raise TypeError(f"secret_key must be str or bytes, got {type(key).__name__}.")
-        if not key:
-            self._set("secret_key", None)
-        elif len(_key_bytes(key)) < MIN_SECRET_BYTES:
-            warnings.warn(
-                f"secret_key is only {len(_key_bytes(key))} bytes long; use at least "
-                f"{MIN_SECRET_BYTES} random bytes, e.g. from "
-                "python -c 'import secrets; print(secrets.token_hex(32))'.",
-                InsecureSecretWarning,
-                stacklevel=_caller_stacklevel(),
-            )
-        if self.secret_key_fallbacks_file is not None:
-            if self.secret_key_fallbacks:
-                raise ValueError(
-                    "secret_key_fallbacks and secret_key_fallbacks_file were both given; "
-                    "pass only one."
-                )
-            self._set("secret_key_fallbacks", read_fallbacks_file(self.secret_key_fallbacks_file))
-        fallbacks = self.secret_key_fallbacks
-        if isinstance(fallbacks, str | bytes) or not isinstance(fallbacks, list | tuple):
-            raise TypeError(
-                "secret_key_fallbacks must be a list or tuple of keys (oldest first), got "
-                f"a {type(fallbacks).__name__}; wrap a single old key as [old_key]."
-            )
-        for index, old in enumerate(fallbacks):
-            if not isinstance(old, str | bytes) or not old:
-                raise TypeError(
-                    f"secret_key_fallbacks[{index}] must be a non-empty str or bytes, "
-                    f"got a {type(old).__name__}."
-                )
-        self._set("secret_key_fallbacks", tuple(fallbacks))
-        check_fallback_lengths(fallbacks, MIN_SECRET_BYTES, _caller_stacklevel())
-
-    def _check_keyring(self) -> None:
-        from .keyring import KeyRing
-
-        if self.keyring_file is not None:
-            if self.keyring is not None:
-                raise ValueError("keyring and keyring_file were both given; pass only one.")
-            self._set("keyring", KeyRing.from_file(self.keyring_file))
-        if self.keyring is not None and not isinstance(self.keyring, KeyRing):
-            raise TypeError(
-                f"keyring must be a sessionware.KeyRing, got {type(self.keyring).__name__}; "
-                "load one with KeyRing.from_file(path)."
-            )
-
-    def _check_cookie_attributes(self) -> None:
-        name = self.cookie_name
-        if not _TOKEN.match(name):
-            raise ValueError(
-                f"cookie_name={name!r} is not a valid cookie name; use letters, digits "
-                "and !#$%&'*+-.^_`|~ only (no spaces, ';', ',', '=' or quotes)."
-            )
-        domain = self.cookie_domain
-        if domain is not None:
-            if not isinstance(domain, str):
-                raise TypeError(f"cookie_domain must be a str or None, got {domain!r}.")
-            if _UNSAFE.search(domain) or ":" in domain:
-                raise ValueError(
-                    f"cookie_domain={domain!r} contains a character that is not allowed "
-                    "(';', ',', ':', whitespace or control); give a bare host name such "
-                    "as 'example.com'."
-                )
-            domain = domain.lstrip(".").encode("idna").decode("ascii") or None
-            self._set("cookie_domain", domain)
-        path = self.cookie_path
-        if _UNSAFE.search(path) or not path.startswith("/"):
-            raise ValueError(
-                f"cookie_path={path!r} must start with '/' and contain no ';', ',', "
-                "whitespace or control characters."
-            )
-        samesite = self.cookie_samesite
-        if samesite is not None:
-            if not isinstance(samesite, str) or samesite.lower() not in _SAMESITE:
-                raise ValueError(
-                    f"cookie_samesite={samesite!r} is not allowed; use 'Strict', 'Lax', "
-                    "'None' or None (to leave the attribute out)."
-                )
-            self._set("cookie_samesite", _SAMESITE[samesite.lower()])
-        insecure = not self.cookie_secure
-        if insecure and self.cookie_samesite == "None":
-            raise ValueError(
-                "cookie_samesite='None' requires cookie_secure=True; browsers reject "
-                "SameSite=None cookies that are not Secure."
-            )
-        if insecure and self.cookie_partitioned:
-            raise ValueError(
-                "cookie_partitioned=True requires cookie_secure=True; browsers reject "
-                "Partitioned cookies that are not Secure."
-            )
-        if name.startswith("__Host-") and (
-            insecure or self.cookie_path != "/" or self.cookie_domain
-        ):
-            raise ValueError(
-                f"cookie_name={name!r} uses the __Host- prefix, which browsers accept only "
-                "with cookie_secure=True, cookie_path='/' and cookie_domain=None."
-            )
-        if name.startswith("__Secure-") and insecure:
-            raise ValueError(
-                f"cookie_name={name!r} uses the __Secure- prefix, which browsers accept "
-                "only with cookie_secure=True."
-            )
-
-    def _check_lifetime(self) -> None:
-        lifetime: Any = self.permanent_lifetime
-        if isinstance(lifetime, int | float) and not isinstance(lifetime, bool):
-            # inf, nan and huge numbers do not fit a timedelta: the checks below say why.
-            if abs(lifetime) < 1e15:
-                lifetime = timedelta(seconds=lifetime)
-            else:
-                lifetime = timedelta(0) if lifetime < 0 else None
-        if lifetime is None or (isinstance(lifetime, timedelta) and lifetime > MAX_LIFETIME):
-            # Expiry dates are datetimes, which end in the year 9999: a longer lifetime
-            # would pass here and then fail every permanent save.
-            raise ValueError(
-                f"permanent_lifetime={self.permanent_lifetime!r} is over 100 years (or not "
-                "a finite number), past what expiry dates can hold; give at most "
-                "timedelta(days=36500) (browsers keep a cookie at most 400 days anyway)."
-            )
-        if not isinstance(lifetime, timedelta):
-            raise TypeError(
-                "permanent_lifetime must be a datetime.timedelta or a number of seconds, "
-                f"got {self.permanent_lifetime!r}."
-            )
-        if lifetime.total_seconds() < 1:
-            raise ValueError(
-                f"permanent_lifetime={self.permanent_lifetime!r} must be at least one "
-                "second; cookies older than it are refused."
-            )
-        self._set("permanent_lifetime", lifetime)
-
     @cached_property
     def idle_seconds(self) -> int | None:
         """``idle_timeout`` in whole seconds, or ``None`` when it is off."""
-        return _whole_seconds(self.idle_timeout)
+        return whole_seconds(self.idle_timeout)
 
     @cached_property
     def absolute_seconds(self) -> int | None:
         """``absolute_timeout`` in whole seconds, or ``None`` when it is off."""
-        return _whole_seconds(self.absolute_timeout)
+        return whole_seconds(self.absolute_timeout)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
@@ -439,13 +245,7 @@ class SessionConfig:
         pass unnoticed.
         Keyword ``overrides`` win over the environment.
         """
-        source = os.environ if environ is None else environ
-        found = {
-            name[len(prefix) :].lower(): value
-            for name, value in source.items()
-            if name.startswith(prefix)
-        }
-        settings = parse_settings(found, describe=lambda key: f"{prefix}{key.upper()}")
+        settings = parse_env(prefix, os.environ if environ is None else environ)
         settings.update(overrides)
         return cls(**settings)
 

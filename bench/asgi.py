@@ -15,15 +15,23 @@ from typing import Any
 import pyperf
 from starlette.middleware.sessions import SessionMiddleware as StarletteMiddleware
 
+from sessionware import SessionConfig
 from sessionware.asgi import SessionMiddleware
 
+from . import floor
 from .common import DATA, OTHER_COOKIES, SECRET
 from .contestants import HANDLERS
 
 __all__ = ["ASGI_CONTESTANTS", "ASGI_SCENARIOS", "AsgiCase", "asgi_cases", "time_asgi"]
 
 ASGI_SCENARIOS = ("untouched", "read", "write", "new")
-ASGI_CONTESTANTS = ("asgi-bare", "sessionware-asgi", "starlette")
+ASGI_CONTESTANTS = (
+    "asgi-bare",
+    "asgi-floor",
+    "sessionware-asgi",
+    "sessionware-asgi-starlette",
+    "starlette",
+)
 
 Scope = dict[str, Any]
 # Loosely typed: the contestants' own ASGI types differ, and the driver calls send(None).
@@ -118,7 +126,41 @@ class AsgiCase:
 
 
 def _sessionware(handler: Callable[[Any], bytes] | None) -> App:
+    # Like for like with the WSGI rows: the same SessionConfig, browser-session cookies.
+    return SessionMiddleware(_app(handler), config=SessionConfig(secret_key=SECRET))
+
+
+def _sessionware_starlette(handler: Callable[[Any], bytes] | None) -> App:
+    # Starlette's keywords: what a one-import switch gets (14-day permanent cookies).
     return SessionMiddleware(_app(handler), secret_key=SECRET)
+
+
+def _floor(scenario: str) -> App:
+    """The least work an ASGI app with a signed session cookie can do, all inline.
+
+    The WSGI floor's codec (one HMAC, base64 JSON, no zlib) on the scope's headers;
+    untouched is the bare app itself.
+    """
+    if scenario == "untouched":
+        return _app(None)
+    handler = HANDLERS[scenario]
+    saves = scenario in ("write", "new")
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        header = b""
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                header = value
+        session = floor.load_header(header.decode("latin-1"))
+        body = handler(session)
+        headers = [_CONTENT_TYPE, (b"vary", b"Cookie")]
+        if saves:
+            cookie = f"session={floor.dump(session)}{floor.ATTRIBUTES}"
+            headers.append((b"set-cookie", cookie.encode("latin-1")))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
 
 
 def _starlette(handler: Callable[[Any], bytes] | None) -> App:
@@ -135,8 +177,13 @@ def _login_cookie(build: Callable[[Callable[[Any], bytes] | None], App]) -> str:
 
 def asgi_cases() -> dict[str, dict[str, AsgiCase]]:
     """``{scenario: {contestant: case}}``, each checked to do what it claims."""
-    builders = {"sessionware-asgi": _sessionware, "starlette": _starlette}
+    builders = {
+        "sessionware-asgi": _sessionware,
+        "sessionware-asgi-starlette": _sessionware_starlette,
+        "starlette": _starlette,
+    }
     cookies = {name: _login_cookie(build) for name, build in builders.items()}
+    cookies["asgi-floor"] = floor.login_cookie(permanent=False)
     cases: dict[str, dict[str, AsgiCase]] = {}
     for scenario in ASGI_SCENARIOS:
         handler = None if scenario == "untouched" else HANDLERS[scenario]
@@ -146,6 +193,7 @@ def asgi_cases() -> dict[str, dict[str, AsgiCase]]:
 
         cases[scenario] = {
             "asgi-bare": AsgiCase(_app(None), scope("sessionware-asgi")),
+            "asgi-floor": AsgiCase(_floor(scenario), scope("asgi-floor")),
             **{name: AsgiCase(build(handler), scope(name)) for name, build in builders.items()},
         }
         for name, case in cases[scenario].items():

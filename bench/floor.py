@@ -18,11 +18,11 @@ from typing import Any
 
 from .common import DATA, SECRET, Environ, WSGIApp
 
-__all__ = ["floor_apps", "login_cookie"]
+__all__ = ["ATTRIBUTES", "dump", "floor_apps", "load_header", "login_cookie"]
 
 _KEY = hmac.digest(SECRET.encode(), b"cookie-session", "sha1")
 _MAX_AGE = 31 * 24 * 3600
-_ATTRIBUTES = "; HttpOnly; Path=/; SameSite=Lax"
+ATTRIBUTES = "; HttpOnly; Path=/; SameSite=Lax"
 _TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 _PADDING = (b"", b"===", b"==", b"=")
@@ -37,7 +37,12 @@ def _unb64(data: bytes) -> bytes:
 
 
 def _load(environ: Environ) -> dict[str, Any]:
-    parts = environ.get("HTTP_COOKIE", "").split("session=", 1)
+    return load_header(environ.get("HTTP_COOKIE", ""))
+
+
+def load_header(header: str) -> dict[str, Any]:
+    """The floor's session from a ``Cookie`` header: ``{}`` unless its cookie verifies."""
+    parts = header.split("session=", 1)
     if len(parts) < 2:
         return {}
     value = parts[1].split(";", 1)[0].encode("ascii")
@@ -51,7 +56,8 @@ def _load(environ: Environ) -> dict[str, Any]:
     return data
 
 
-def _dump(data: dict[str, Any]) -> str:
+def dump(data: dict[str, Any]) -> str:
+    """The floor's cookie value for ``data``: base64 JSON, a timestamp, one HMAC."""
     payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
     message = _b64(payload) + b"." + _b64(int(time.time()).to_bytes(4, "big"))
     return (message + b"." + _b64(hmac.digest(_KEY, message, "sha1"))).decode("ascii")
@@ -74,7 +80,7 @@ def _write(environ: Environ, start_response: Any) -> Iterable[bytes]:
     headers = [
         ("Content-Type", "text/plain"),
         ("Vary", "Cookie"),
-        ("Set-Cookie", f"session={_dump(data)}{_ATTRIBUTES}"),
+        ("Set-Cookie", f"session={dump(data)}{ATTRIBUTES}"),
     ]
     return _respond(start_response, headers, b"hello")
 
@@ -84,7 +90,7 @@ def _new(environ: Environ, start_response: Any) -> Iterable[bytes]:
     headers = [
         ("Content-Type", "text/plain"),
         ("Vary", "Cookie"),
-        ("Set-Cookie", f"session={_dump(data)}{_ATTRIBUTES}"),
+        ("Set-Cookie", f"session={dump(data)}{ATTRIBUTES}"),
     ]
     return _respond(start_response, headers, b"hello")
 
@@ -94,7 +100,7 @@ def _permanent(environ: Environ, start_response: Any) -> Iterable[bytes]:
     user = data.get("user_id")
     now = int(time.time())
     expires = formatdate(now + _MAX_AGE, usegmt=True)
-    cookie = f"session={_dump(data)}; Expires={expires}; Max-Age={_MAX_AGE}{_ATTRIBUTES}"
+    cookie = f"session={dump(data)}; Expires={expires}; Max-Age={_MAX_AGE}{ATTRIBUTES}"
     headers = [("Content-Type", "text/plain"), ("Vary", "Cookie"), ("Set-Cookie", cookie)]
     return _respond(start_response, headers, b"hello %d" % (user or 0))
 
@@ -102,7 +108,7 @@ def _permanent(environ: Environ, start_response: Any) -> Iterable[bytes]:
 def login_cookie(permanent: bool) -> str:
     """The floor's own cookie for :data:`DATA` (``name=value``)."""
     data = dict(DATA, _permanent=True) if permanent else DATA
-    return f"session={_dump(data)}"
+    return f"session={dump(data)}"
 
 
 def floor_apps(bare: WSGIApp) -> dict[str, WSGIApp]:

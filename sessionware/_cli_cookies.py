@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from ._signing import BadCookie, _b64decode
+from ._signing import BadCookie
 from .config import SessionConfig
 from .securecookie import SecureCookieSessionInterface
 from .testing import session_cookie
@@ -254,8 +254,7 @@ def _report(value: str, config: SessionConfig) -> int:
         return _fail("no secret key.", USAGE)
     now = int(time.time())
     try:
-        payload, key_index = signer.loads(value, now, _NO_AGE_LIMIT)
-        signed_at = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode("ascii")), "big")
+        payload, key_index, signed_at = signer.loads(value, now, _NO_AGE_LIMIT)
         data = interface.serializer.loads(payload.decode("utf-8"))
     except BadCookie as exc:
         return _fail(f"refused: {exc.reason}.", REFUSED)

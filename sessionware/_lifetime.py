@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ._signing import _b64decode
 from .config import SessionConfig
 
 __all__ = [
@@ -19,7 +18,6 @@ __all__ = [
     "record_ttl",
     "refusal",
     "reissue_due",
-    "signed_at",
 ]
 
 #: The session key holding the creation time (Unix seconds) while absolute_timeout is on.
@@ -33,11 +31,6 @@ class Refusal(NamedTuple):
     code: str
     #: The same for the log, with the numbers.
     reason: str
-
-
-def signed_at(value: str) -> int:
-    """The timestamp of a signed value that already verified (``payload.time.sig``)."""
-    return int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode("ascii")), "big")
 
 
 def created_at(data: dict[str, Any], fallback: int) -> int:

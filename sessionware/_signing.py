@@ -114,8 +114,9 @@ class CookieSigner:
         *,
         skew: int = 0,
         max_payload: int = DEFAULT_MAX_PAYLOAD_SIZE,
-    ) -> tuple[bytes, int]:
-        """Verify ``value`` and return its payload and the index of the key that signed it.
+    ) -> tuple[bytes, int, int]:
+        """Verify ``value``; return its payload, the index of the key that signed it,
+        and its signed timestamp (Unix seconds).
 
         Index 0 is the current key; a higher index means a fallback signed it.
 
@@ -170,7 +171,7 @@ class CookieSigner:
             raise BadCookie(
                 f"the payload is over {max_payload} bytes once decompressed (max_payload_size)"
             )
-        return payload, index
+        return payload, index, timestamp
 
 
 def check_digest_method(name: object) -> None:

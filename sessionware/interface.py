@@ -234,9 +234,10 @@ class SessionInterface:
 
     def _verified_cookie(
         self, config: SessionConfig, signer: CookieSigner, environ: WSGIEnviron
-    ) -> tuple[str, bytes, int] | None:
-        """The request's cookie value, its verified payload and the index of the key
-        that signed it; ``None`` when there is no valid cookie (a refused one is logged).
+    ) -> tuple[str, bytes, int, int] | None:
+        """The request's cookie value, its verified payload, the index of the key that
+        signed it and its signed timestamp; ``None`` when there is no valid cookie (a
+        refused one is logged).
 
         When the request carries several copies of the cookie, the first that verifies
         is used and the others are ignored, never merged: one planted copy cannot lock
@@ -244,7 +245,7 @@ class SessionInterface:
         """
         clock = self.clock()
 
-        def verify(value: str) -> tuple[bytes, int]:
+        def verify(value: str) -> tuple[bytes, int, int]:
             return signer.loads(
                 value,
                 clock,
@@ -256,8 +257,8 @@ class SessionInterface:
         found = self.first_valid_cookie(config, environ, verify, "verifies")
         if found is None:
             return None
-        value, (payload, key_index) = found
-        return value, payload, key_index
+        value, (payload, key_index, signed_at) = found
+        return value, payload, key_index, signed_at
 
     def first_valid_cookie(
         self,

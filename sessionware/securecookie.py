@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _lifetime
 from ._cookie_interface import CookieSessionInterface
 from ._signing import CookieSigner
 from .config import SessionConfig
@@ -60,9 +59,9 @@ class SecureCookieSessionInterface(CookieSessionInterface):
         verified = self._verified_cookie(config, signer, environ)
         if verified is None:
             return self.session_class()
-        value, payload, key_index = verified
+        value, payload, key_index, signed_at = verified
         session = self._loaded_session(
-            config, payload, "signed", issued=_lifetime.signed_at(value), rotated=key_index > 0
+            config, payload, "signed", issued=signed_at, rotated=key_index > 0
         )
         if session is None:
             return self.session_class()

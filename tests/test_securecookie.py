@@ -270,6 +270,7 @@ def test_key_rotation_reissues_with_the_current_key_at_once(clock: FakeClock) ->
     assert CookieSigner("the-new-secret-key-of-this-application").loads(new_value, clock(), 60) == (
         b'{"user":1}',
         0,
+        int(clock()),
     )
     assert set_cookies(rotated.request(lambda s: s["user"])) == []
 

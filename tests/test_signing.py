@@ -29,7 +29,7 @@ def flask_serializer(keys: list[str], digest: str = "sha1") -> URLSafeTimedSeria
 def test_the_documented_test_vector() -> None:
     payload = b'{"_permanent":true,"user_id":42}'
     assert CookieSigner("secret").dumps(payload, T0) == VECTOR
-    assert CookieSigner("secret").loads(VECTOR, T0, 60) == (payload, 0)
+    assert CookieSigner("secret").loads(VECTOR, T0, 60) == (payload, 0, T0)
 
 
 @pytest.mark.parametrize(
@@ -68,10 +68,10 @@ def test_other_digest_matches_itsdangerous() -> None:
 def test_fallback_keys_verify_but_never_sign() -> None:
     old = CookieSigner("old").dumps(b"{}", T0)
     rotated = CookieSigner("new", ("older", "old"))
-    assert rotated.loads(old, T0, 60) == (b"{}", 1)
+    assert rotated.loads(old, T0, 60) == (b"{}", 1, T0)
     assert rotated.dumps(b"{}", T0) == CookieSigner("new").dumps(b"{}", T0)
     oldest = CookieSigner("older").dumps(b"{}", T0)
-    assert rotated.loads(oldest, T0, 60) == (b"{}", 2)
+    assert rotated.loads(oldest, T0, 60) == (b"{}", 2, T0)
 
 
 def corrupt(value: str, index: int) -> str:

@@ -104,7 +104,7 @@ class StarletteCompatInterface(SecureCookieSessionInterface):
 
     def _verified_cookie(
         self, config: SessionConfig, signer: CookieSigner, environ: WSGIEnviron
-    ) -> tuple[str, bytes, int] | None:
+    ) -> tuple[str, bytes, int, int] | None:
         # The parent's, with its refusal held back: a cookie sessionware refuses may be
         # Starlette's, and then there is nothing to log.
         held: list[tuple[str, bool, str | None]] = []

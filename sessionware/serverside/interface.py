@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sessionware._cookies import add_vary_cookie
-from sessionware._signing import _b64decode
 from sessionware.config import SessionConfig
 from sessionware.interface import Headers, SessionInterface, WSGIEnviron
 from sessionware.sessions import SessionMixin
@@ -217,7 +216,7 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
         verified = self._verified_cookie(config, signer, environ)
         if verified is None:
             return self.session_class()
-        value, payload, key_index = verified
+        _value, payload, key_index, issued = verified
         sid = payload.decode("ascii", "replace")
         if not _SID.fullmatch(sid):
             self.log_refused(config, "the signed value is not a session ID")
@@ -236,7 +235,6 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
         session = self.session_class(data, new=False, sid=sid, version=record.version)
         session.loaded_text = record.data
         session.reissue = session.rotated = key_index > 0
-        issued = int.from_bytes(_b64decode(value.rsplit(".", 2)[1].encode()), "big")
         session.issued_at = issued
         try:
             return lifetime.opened(self, config, session, environ, sid, issued)

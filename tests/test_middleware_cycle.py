@@ -321,3 +321,36 @@ def test_a_flask_request_under_user_key_frees_the_environ_without_the_gc(path: s
     assert marker() is None
     listed = [info.metadata for info in interface.sessions_of("ann")]
     assert listed == ([] if path == "/nothing" else [{"request": True}])
+
+
+def test_a_flask_session_first_touched_after_the_response_still_reads_the_cookie() -> None:
+    app = flask_app()
+    kept: list[Any] = []
+
+    @app.get("/keep")
+    def keep() -> str:
+        kept.append(flask.request.environ["session"])  # flask.session would open it
+        return "kept"
+
+    _, response = run(app, path="/")
+    marker, _ = run(app, cookie=cookie_of(response), path="/keep")
+    assert marker() is None
+    assert kept[0]["user_id"] == "ann"
+
+
+def test_a_flask_session_first_touched_after_the_response_still_sees_the_worker_processes(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    app = flask_app(ServerSideSessionInterface(MemoryStore()))
+    kept: list[Any] = []
+
+    @app.get("/keep")
+    def keep() -> str:
+        kept.append(flask.request.environ["session"])  # flask.session would open it
+        return "kept"
+
+    marker, _ = run(app, path="/keep", multiprocess=True)
+    assert marker() is None
+    assert kept[0].get("user_id") is None
+    (record,) = session_log.records
+    assert "several worker processes" in record.getMessage()

@@ -179,8 +179,8 @@ class FlaskSessionInterface(_FlaskSessionInterface):
         # From here on a change cannot reach this response's cookie: LazySession logs
         # such late writes, unless the back end saves them when the response closes.
         session.headers_sent = True
-        if interface.saves_after_response:
-            response.call_on_close(partial(_close, session))
+        # When the response closes: the late save, if any, and letting go of the environ.
+        response.call_on_close(partial(_close, session))
         loaded = session.loaded
         if loaded is None or interface.is_null_session(loaded):
             return
@@ -227,10 +227,19 @@ class FlaskSessionInterface(_FlaskSessionInterface):
 
 
 def _close(session: LazySession) -> None:
-    """After the response: let the back end save what changed while the body streamed."""
+    """After the response: let the back end save what changed while the body streamed,
+    and let go of the environ, which holds the session (a cycle otherwise)."""
+    interface = session._interface
     loaded = session.loaded
-    if loaded is not None and not session._interface.is_null_session(loaded):
-        session._interface.close_session(session._config, loaded)
+    try:
+        if (
+            interface.saves_after_response
+            and loaded is not None
+            and not interface.is_null_session(loaded)
+        ):
+            interface.close_session(session._config, loaded)
+    finally:
+        session._request_over()
 
 
 def init_app(

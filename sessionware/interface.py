@@ -171,6 +171,16 @@ class SessionInterface:
         committed. The default does nothing.
         """
 
+    def release_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Called once the request is over, for sessions that were opened, saved or not.
+
+        :class:`~sessionware.SessionMiddleware` and the Flask bridge put the session in
+        the environ, so anything of the request's that the session still keeps (such as
+        the environ) makes a reference cycle that only the cyclic GC frees: let go of
+        it here. :meth:`close_session` or :meth:`discard_session` may still follow and
+        must not need it. The default does nothing.
+        """
+
     # Helpers for subclasses: the cookie wire format, shared by every back end.
 
     def read_cookie(self, config: SessionConfig, environ: WSGIEnviron) -> str | None:

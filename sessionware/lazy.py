@@ -39,6 +39,29 @@ class LazySession(SessionMixin):
         self.headers_sent = False
         self._late_write_logged = False
 
+    def _request_over(self) -> None:
+        """Let go of the environ once no code of the request can use it.
+
+        The environ holds this object, so keeping it (or the real session keeping it)
+        would make every request a reference cycle, freed by the cyclic GC instead of by
+        reference counting when the server lets go of the environ. A session still
+        unopened keeps what opening reads, so a late touch still finds the browser's
+        session; an opened one is passed to the interface's ``release_session``.
+        """
+        session = self._session
+        if session is None:
+            environ = self._environ
+            kept: WSGIEnviron = {}
+            cookie = environ.get("HTTP_COOKIE")
+            if cookie is not None:
+                kept["HTTP_COOKIE"] = cookie
+            if environ.get("wsgi.multiprocess"):
+                kept["wsgi.multiprocess"] = True
+            self._environ = kept
+        else:
+            self._environ = {}
+            self._interface.release_session(self._config, session)
+
     @property
     def loaded(self) -> SessionMixin | None:
         """The real session if a handler has touched it, else ``None``."""

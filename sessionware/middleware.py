@@ -181,10 +181,13 @@ class _RequestSession(LazySession):
         environ) would make a cycle: every request would wait for the cyclic GC
         instead of being freed by reference counting when the server lets go of it.
         A session still unopened keeps what opening reads, so a late touch still
-        finds the browser's session.
+        finds the browser's session; an opened one goes to the interface's
+        ``release_session``. (:meth:`LazySession._request_over`, inlined: every request
+        comes here, and a call costs more than the rest of it.)
         """
         self._start = self._write = _finished
-        if self._session is None:
+        session = self._session
+        if session is None:
             environ = self._environ
             kept: WSGIEnviron = {}
             cookie = environ.get("HTTP_COOKIE")
@@ -195,6 +198,7 @@ class _RequestSession(LazySession):
             self._environ = kept
         else:
             self._environ = {}
+            self._interface.release_session(self._config, session)
 
 
 class _Body:

@@ -1,10 +1,10 @@
 """A request's objects are freed by reference counting alone, not by the cyclic GC.
 
-The session the middleware puts in the environ must let go of the environ and of the
-server's callables once the request is over; otherwise every request is a reference
-cycle that waits for a GC pass (latency spikes under load). Each test runs with the
-cyclic GC switched off and checks, through a weak reference to an object hung on the
-environ, that the environ is gone as soon as the server drops it.
+The session the middleware (or the Flask bridge) puts in the environ must let go of the
+environ and of the server's callables once the request is over; otherwise every request
+is a reference cycle that waits for a GC pass (latency spikes under load). Each test runs
+with the cyclic GC switched off and checks, through a weak reference to an object hung on
+the environ, that the environ is gone as soon as the server drops it.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from io import BytesIO, StringIO
 from typing import Any
 from wsgiref.handlers import SimpleHandler
 
+import flask
 import pytest
 
 from sessionware import ServerSideSessionInterface, SessionInterface, SessionMiddleware
+from sessionware.flask_bridge import init_app
 from sessionware.middleware import StartResponse
 from sessionware.stores import MemoryStore
 
@@ -50,8 +52,16 @@ def serve(
     interface: SessionInterface | None = None,
     multiprocess: bool = False,
 ) -> tuple[weakref.ref[Marker], bytes]:
+    """Run one request to ``app`` behind the middleware; return the marker and the response."""
+    middleware = SessionMiddleware(app, secret_key=SECRET, interface=interface)
+    return run(middleware, cookie, multiprocess=multiprocess)
+
+
+def run(
+    app: Any, cookie: str | None = None, *, multiprocess: bool = False, path: str = "/"
+) -> tuple[weakref.ref[Marker], bytes]:
     """Run one request through wsgiref's own handler; return the marker and the response."""
-    base: Environ = {}
+    base: Environ = {"PATH_INFO": path}
     wsgiref.util.setup_testing_defaults(base)
     base["test.marker"] = Marker()
     if cookie is not None:
@@ -61,7 +71,7 @@ def serve(
         BytesIO(), out, StringIO(), base, multithread=False, multiprocess=multiprocess
     )
     marker = weakref.ref(base["test.marker"])
-    handler.run(SessionMiddleware(app, secret_key=SECRET, interface=interface))
+    handler.run(app)
     return marker, out.getvalue()
 
 
@@ -171,3 +181,176 @@ def test_writing_after_the_response_is_closed_is_an_error() -> None:
     serve(app)
     with pytest.raises(AssertionError, match="already closed"):
         writes[0](b"late")
+
+
+# With user_key, the server-side session keeps the environ until the index is written,
+# for session_metadata: that must not outlive the request either.
+
+
+def indexed() -> ServerSideSessionInterface:
+    """A user index whose metadata tells whether it was given the request's own environ."""
+    return ServerSideSessionInterface(
+        MemoryStore(),
+        user_key="user_id",
+        touch_interval=0,
+        session_metadata=lambda environ: {"request": "test.marker" in environ},
+    )
+
+
+def login_app(environ: Environ, start_response: StartResponse) -> list[bytes]:
+    start_response("200 OK", [])
+    environ["session"]["user_id"] = "ann"
+    environ["session"].regenerate()
+    return [b"ok"]
+
+
+def streamed_login_app(environ: Environ, start_response: StartResponse) -> Iterator[bytes]:
+    start_response("200 OK", [])
+    environ["session"]["user_id"] = "ann"
+    yield b"logged "
+    yield b"in"
+
+
+def test_a_login_under_user_key_frees_the_environ_without_the_gc() -> None:
+    interface = indexed()
+    marker, response = serve(login_app, interface=interface)
+    assert b"Set-Cookie: session=" in response
+    assert marker() is None
+    (listed,) = interface.sessions_of("ann")
+    assert listed.metadata == {"request": True}
+
+
+def test_a_streamed_login_under_user_key_frees_the_environ_without_the_gc() -> None:
+    interface = indexed()
+    marker, response = serve(streamed_login_app, interface=interface)
+    assert response.endswith(b"logged in")
+    assert marker() is None
+    (listed,) = interface.sessions_of("ann")
+    assert listed.metadata == {"request": True}
+
+
+def test_a_read_that_renews_the_index_entry_frees_the_environ_without_the_gc() -> None:
+    interface = indexed()
+    _, response = serve(login_app, interface=interface)
+    interface.store.user_index().remove("ann", interface.sessions_of("ann")[0].handle)
+
+    def app(environ: Environ, start_response: StartResponse) -> list[bytes]:
+        start_response("200 OK", [])
+        return [str(environ["session"]["user_id"]).encode()]
+
+    marker, response = serve(app, cookie=cookie_of(response), interface=interface)
+    assert response.endswith(b"ann")
+    assert marker() is None
+    (listed,) = interface.sessions_of("ann")  # written again by the read, with metadata
+    assert listed.metadata == {"request": True}
+
+
+def test_an_app_that_raises_under_user_key_frees_the_environ_without_the_gc() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        environ["session"]["user_id"] = "ann"
+        raise LookupError("the app failed")
+
+    interface = indexed()
+    environ: Environ = {"test.marker": Marker()}
+    marker = weakref.ref(environ["test.marker"])
+    middleware = SessionMiddleware(app, secret_key=SECRET, interface=interface)
+    with contextlib.suppress(LookupError):
+        middleware(environ, lambda status, headers, exc_info=None: len)
+    del environ
+    assert marker() is None
+    assert interface.sessions_of("ann") == []
+
+
+def test_a_body_that_fails_before_its_first_chunk_frees_the_environ_without_the_gc() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterator[bytes]:
+        start_response("200 OK", [])
+        environ["session"]["user_id"] = "ann"
+        raise LookupError("the body failed")
+        yield b"never"
+
+    interface = indexed()
+    marker, response = serve(app, interface=interface)
+    assert b"500" in response.split(b"\r\n", 1)[0]
+    assert marker() is None
+    assert interface.sessions_of("ann") == []
+
+
+# Flask's session without the middleware: the bridge's own session is in the environ.
+
+
+def flask_app(interface: SessionInterface | None = None) -> flask.Flask:
+    app = flask.Flask(__name__)
+    app.secret_key = SECRET
+    init_app(app, interface=interface)
+
+    @app.get("/")
+    def login() -> str:
+        flask.session["user_id"] = "ann"
+        return "ok"
+
+    @app.get("/stream")
+    def stream() -> flask.Response:
+        flask.session["user_id"] = "ann"
+
+        def body() -> Iterator[str]:
+            yield "logged "
+            flask.session["seen"] = True  # after the headers: saved when it closes
+            yield "in"
+
+        return flask.Response(flask.stream_with_context(body()))
+
+    @app.get("/nothing")
+    def nothing() -> str:
+        return "nothing"
+
+    return app
+
+
+@pytest.mark.parametrize("path", ["/", "/stream", "/nothing"])
+def test_a_flask_request_frees_the_environ_without_the_gc(path: str) -> None:
+    marker, response = run(flask_app(), path=path)
+    assert response.startswith(b"HTTP/1.0 200 OK")
+    assert marker() is None
+
+
+@pytest.mark.parametrize("path", ["/", "/stream", "/nothing"])
+def test_a_flask_request_under_user_key_frees_the_environ_without_the_gc(path: str) -> None:
+    interface = indexed()
+    marker, response = run(flask_app(interface), path=path)
+    assert response.startswith(b"HTTP/1.0 200 OK")
+    assert marker() is None
+    listed = [info.metadata for info in interface.sessions_of("ann")]
+    assert listed == ([] if path == "/nothing" else [{"request": True}])
+
+
+def test_a_flask_session_first_touched_after_the_response_still_reads_the_cookie() -> None:
+    app = flask_app()
+    kept: list[Any] = []
+
+    @app.get("/keep")
+    def keep() -> str:
+        kept.append(flask.request.environ["session"])  # flask.session would open it
+        return "kept"
+
+    _, response = run(app, path="/")
+    marker, _ = run(app, cookie=cookie_of(response), path="/keep")
+    assert marker() is None
+    assert kept[0]["user_id"] == "ann"
+
+
+def test_a_flask_session_first_touched_after_the_response_still_sees_the_worker_processes(
+    session_log: pytest.LogCaptureFixture,
+) -> None:
+    app = flask_app(ServerSideSessionInterface(MemoryStore()))
+    kept: list[Any] = []
+
+    @app.get("/keep")
+    def keep() -> str:
+        kept.append(flask.request.environ["session"])  # flask.session would open it
+        return "kept"
+
+    marker, _ = run(app, path="/keep", multiprocess=True)
+    assert marker() is None
+    assert kept[0].get("user_id") is None
+    (record,) = session_log.records
+    assert "several worker processes" in record.getMessage()

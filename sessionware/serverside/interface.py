@@ -203,8 +203,15 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
         store and replaced by a new one.
         """
         session = self._open_session(config, environ)
-        if self.users is not None and isinstance(session, ServerSideSession):
-            session.environ = environ  # for session_metadata, when the index is written
+        users = self.users
+        if (
+            users is not None
+            and users.metadata is not None
+            and isinstance(session, ServerSideSession)
+        ):
+            # For session_metadata, when the index is written; let go of in
+            # release_session, since the environ holds the session.
+            session.environ = environ
         return session
 
     def _open_session(self, config: SessionConfig, environ: WSGIEnviron) -> SessionMixin | None:
@@ -326,6 +333,12 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
                 "The response body failed after the headers were sent; the session's "
                 "changes made since then are not saved."
             )
+
+    def release_session(self, config: SessionConfig, session: SessionMixin) -> None:
+        """Let go of the request's environ (kept for ``session_metadata``): the request
+        is over, so the user index is written no more."""
+        if isinstance(session, ServerSideSession):
+            session.environ = None
 
     def close_session(self, config: SessionConfig, session: SessionMixin) -> None:
         """Save changes made while the response body streamed (the cookie is already out)."""

@@ -55,7 +55,8 @@ class ServerSideSession(SecureCookieSession):
         self.issued_at: int | None = None
         #: The user the loaded data named (``user_key``), as the user index names them.
         self.user: str | None = None
-        #: The request's environ, for the user index's ``session_metadata``.
+        #: The request's environ, for the user index's ``session_metadata``; ``None``
+        #: without one, and once the request is over (the environ holds the session).
         self.environ: Mapping[str, Any] | None = None
         #: The fresh ID regenerate() will move to, drawn before the save so that the
         #: user index can list it first (then a revocation racing the move ends it).

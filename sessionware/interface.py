@@ -58,6 +58,11 @@ class SessionInterface:
     #: Cookie-based interfaces cannot (the cookie is already out), so the middleware
     #: logs a warning on such late writes instead.
     saves_after_response: bool = False
+    #: Whether the interface reads more of the environ than ``HTTP_COOKIE`` (a
+    #: ``session_metadata`` callable, say). Adapters that make an environ for it,
+    #: such as the ASGI middleware, then build the whole request's (PEP 3333 keys);
+    #: otherwise only the cookies, which is cheaper.
+    reads_request: bool = False
 
     #: itsdangerous salt of what the interface signs (the cookie's value).
     salt: str = "cookie-session"

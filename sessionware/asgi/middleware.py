@@ -75,6 +75,8 @@ class SessionMiddleware:
         self.config = config if config is not None else SessionConfig(**settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()
         self._key = self.config.environ_key
+        #: Build the whole request's environ for the interface, not just its cookies.
+        self.reads_request = bool(getattr(self.interface, "reads_request", False))
         #: The interface's store calls are awaited (AsyncServerSideSessionInterface).
         self.awaits_store = bool(getattr(self.interface, "awaits_store", False))
         store = getattr(self.interface, "store", None)
@@ -157,6 +159,47 @@ def _environ(headers: Any) -> WSGIEnviron:
     return {"HTTP_COOKIE": header.decode("latin-1")}
 
 
+_SCHEMES = {"ws": "http", "wss": "https"}
+
+
+def _request_environ(scope: Scope) -> WSGIEnviron:
+    """The connection as a WSGI environ: what an interface that reads the request sees.
+
+    PEP 3333's keys from the ASGI scope: ``REQUEST_METHOD`` (``GET`` for a websocket),
+    ``SCRIPT_NAME``, ``PATH_INFO``, ``QUERY_STRING``, ``SERVER_NAME``/``SERVER_PORT``,
+    ``REMOTE_ADDR``/``REMOTE_PORT``, ``SERVER_PROTOCOL``, ``wsgi.url_scheme``, and
+    each header as ``HTTP_*`` (``CONTENT_TYPE``, ``CONTENT_LENGTH``), repeated headers
+    joined with ``,`` (cookies with ``; ``). Built only when the interface asks for it
+    (:attr:`~sessionware.SessionInterface.reads_request`).
+    """
+    scheme = scope.get("scheme") or "http"
+    environ: WSGIEnviron = {
+        "REQUEST_METHOD": scope.get("method", "GET"),
+        "SCRIPT_NAME": scope.get("root_path", ""),
+        "PATH_INFO": scope.get("path", ""),
+        "QUERY_STRING": bytes(scope.get("query_string", b"")).decode("latin-1"),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "wsgi.url_scheme": _SCHEMES.get(scheme, scheme),
+    }
+    server = scope.get("server")
+    if server:
+        environ["SERVER_NAME"] = str(server[0])
+        environ["SERVER_PORT"] = "" if server[1] is None else str(server[1])
+    client = scope.get("client")
+    if client:
+        environ["REMOTE_ADDR"] = str(client[0])
+        environ["REMOTE_PORT"] = str(client[1])
+    for raw_name, raw_value in scope.get("headers", ()):
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = "HTTP_" + name
+        value = raw_value.decode("latin-1")
+        if name in environ:
+            value = environ[name] + ("; " if name == "HTTP_COOKIE" else ",") + value
+        environ[name] = value
+    return environ
+
+
 class _Connection(ASGISession):
     """The connection's lazy session, also holding its response start until the body.
 
@@ -179,14 +222,18 @@ class _Connection(ASGISession):
         self._send = send
         self._held: Message | None = None
         self._awaits = middleware.awaits_store
+        self._reads_request = middleware.reads_request
 
     def load(self) -> Any:
         """Open the real session (once), reading the cookie from the scope's headers."""
         if self._session is None:
-            environ = self._environ = _environ(self._headers)
+            scope = self._scope
+            if self._reads_request and scope is not None:
+                environ = self._environ = _request_environ(scope)
+            else:
+                environ = self._environ = _environ(self._headers)
             session = ASGISession.load(self)
             error = environ.get(STORE_ERROR_KEY)
-            scope = self._scope
             if error is not None and scope is not None:
                 scope[STORE_ERROR_KEY] = error
             return session

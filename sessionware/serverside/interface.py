@@ -92,7 +92,9 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
         index. The store must have a :meth:`~sessionware.stores.Store.user_index`.
     :param session_metadata: with ``user_key``, called with the request's environ
         whenever a session's index entry is written; returns small JSON-able metadata
-        (at most 1 KB, e.g. the browser) that :meth:`sessions_of` shows.
+        (at most 1 KB, e.g. the browser) that :meth:`sessions_of` shows. Under
+        :mod:`sessionware.asgi` the environ is built from the scope, with the same
+        PEP 3333 keys (``HTTP_USER_AGENT``, ``REMOTE_ADDR``, ...).
     :param salt: separates ID signatures from other uses of the secret key.
     :param serializer: turns session data into text and back; tagged JSON, never pickle.
     :param clock: see :class:`~sessionware.SessionInterface`.
@@ -160,6 +162,8 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
             if user_key is None
             else UserSessions(store, user_key, session_metadata, lambda: self.clock())
         )
+        #: session_metadata reads the request: the ASGI middleware passes all of it.
+        self.reads_request = self.users is not None and session_metadata is not None
         self._warned_processes = False
 
     @property

@@ -271,3 +271,114 @@ async def test_an_app_failing_after_the_headers_commits_no_late_change(
         middleware(endpoint(lambda s: seen.append(dict(s))), store), http_scope(f"session={cookie}")
     )
     assert seen == [{"u": 1}]
+
+
+# session_metadata under ASGI: it is handed the request, built from the scope.
+
+REQUEST_KEYS = (
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "REMOTE_ADDR",
+    "SERVER_PROTOCOL",
+    "wsgi.url_scheme",
+    "HTTP_USER_AGENT",
+    "HTTP_ACCEPT",
+    "CONTENT_TYPE",
+)
+
+
+def indexed(**options: Any) -> ServerSideSessionInterface:
+    """A MemoryStore interface indexing sessions by "user", recording REQUEST_KEYS."""
+    return ServerSideSessionInterface(
+        MemoryStore(),
+        user_key="user",
+        session_metadata=lambda environ: {key: environ.get(key) for key in REQUEST_KEYS},
+        **options,
+    )
+
+
+async def test_session_metadata_sees_the_request_as_a_wsgi_app_would() -> None:
+    interface = indexed()
+    app = SessionMiddleware(
+        endpoint(lambda s: s.__setitem__("user", "ann")),
+        SessionConfig(secret_key=SECRET),
+        interface=interface,
+    )
+    scope = http_scope(
+        path="/login",
+        extra=[
+            (b"user-agent", b"Phone/2.0"),
+            (b"accept", b"text/html"),
+            (b"accept", b"*/*"),
+            (b"content-type", b"application/x-www-form-urlencoded"),
+        ],
+    )
+    scope.update(method="POST", query_string=b"next=%2Fhome", root_path="/app")
+    scope["client"] = ("203.0.113.9", 50123)
+    assert (await run(app, scope)).cookie()
+    [info] = interface.sessions_of("ann")
+    assert info.metadata == {
+        "REQUEST_METHOD": "POST",
+        "SCRIPT_NAME": "/app",
+        "PATH_INFO": "/login",
+        "QUERY_STRING": "next=%2Fhome",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "203.0.113.9",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "HTTP_USER_AGENT": "Phone/2.0",
+        "HTTP_ACCEPT": "text/html,*/*",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+    }
+
+
+async def test_session_metadata_of_a_websocket_login() -> None:
+    interface = indexed()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["session"]["user"] = "bo"
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close"})
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = dict(http_scope(extra=[(b"user-agent", b"Tablet/1.0")]), type="websocket")
+    scope.update(scheme="wss", server=("example.org", None))
+    await SessionMiddleware(app, SessionConfig(secret_key=SECRET), interface=interface)(
+        scope, receive, send
+    )
+    assert any(name == b"set-cookie" for name, _ in sent[0]["headers"])
+    [info] = interface.sessions_of("bo")
+    assert info.metadata["REQUEST_METHOD"] == "GET"
+    assert info.metadata["wsgi.url_scheme"] == "https"
+    assert info.metadata["SERVER_PORT"] == ""
+    assert info.metadata["HTTP_USER_AGENT"] == "Tablet/1.0"
+
+
+async def test_without_session_metadata_the_interface_reads_only_the_cookies() -> None:
+    # The cheap path: the interface does not ask for the request, so none is built.
+    seen: list[Any] = []
+
+    class Recording(ServerSideSessionInterface):
+        def open_session(self, config: SessionConfig, environ: Any) -> Any:
+            seen.append(sorted(environ))
+            return super().open_session(config, environ)
+
+    interface = Recording(MemoryStore(), user_key="user")
+    assert not interface.reads_request
+    app = SessionMiddleware(
+        endpoint(lambda s: s.get("user")), SessionConfig(secret_key=SECRET), interface=interface
+    )
+    await run(app, http_scope("session=x", extra=[(b"user-agent", b"Phone/2.0")]))
+    assert seen == [["HTTP_COOKIE"]]

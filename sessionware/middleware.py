@@ -182,23 +182,10 @@ class _RequestSession(LazySession):
         instead of being freed by reference counting when the server lets go of it.
         A session still unopened keeps what opening reads, so a late touch still
         finds the browser's session; an opened one goes to the interface's
-        ``release_session``. (:meth:`LazySession._request_over`, inlined: every request
-        comes here, and a call costs more than the rest of it.)
+        ``release_session`` (:meth:`LazySession._request_over`).
         """
         self._start = self._write = _finished
-        session = self._session
-        if session is None:
-            environ = self._environ
-            kept: WSGIEnviron = {}
-            cookie = environ.get("HTTP_COOKIE")
-            if cookie is not None:
-                kept["HTTP_COOKIE"] = cookie
-            if environ.get("wsgi.multiprocess"):
-                kept["wsgi.multiprocess"] = True
-            self._environ = kept
-        else:
-            self._environ = {}
-            self._interface.release_session(self._config, session)
+        self._request_over()
 
 
 class _Body:

@@ -19,7 +19,8 @@ revocation is kept.
 
 The logic lives once, in :class:`RevocationMixin`, over any cookie interface (both
 keep the creation time under ``_created``): :class:`RevocableCookieSessionInterface`
-puts it on signed cookies.
+puts it on signed cookies, :class:`RevocableEncryptedCookieSessionInterface` on
+encrypted ones.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any, cast
 from . import events
 from ._cookie_interface import CookieSessionInterface
 from .config import MAX_COOKIE_AGE, SessionConfig
+from .encrypted import EncryptedCookieSessionInterface
 from .interface import WSGIEnviron
 from .securecookie import SecureCookieSessionInterface
 from .serverside.interface import STORE_ERROR_KEY
@@ -43,7 +45,11 @@ from .serverside.users import user_text
 from .sessions import SecureCookieSession
 from .stores.base import Store, StoreError
 
-__all__ = ["RevocableCookieSessionInterface", "RevocationMixin"]
+__all__ = [
+    "RevocableCookieSessionInterface",
+    "RevocableEncryptedCookieSessionInterface",
+    "RevocationMixin",
+]
 
 logger = logging.getLogger("sessionware")
 
@@ -196,4 +202,18 @@ class RevocableCookieSessionInterface(RevocationMixin, SecureCookieSessionInterf
     The cookie is Flask's, plus the session's creation time under ``_created`` (see
     ``docs/lifetime.md``). It takes :class:`RevocationMixin`'s settings (``store``
     first) and the keywords of :class:`~sessionware.SecureCookieSessionInterface`.
+    """
+
+
+class RevocableEncryptedCookieSessionInterface(RevocationMixin, EncryptedCookieSessionInterface):
+    """Encrypted-cookie sessions whose users can be logged out everywhere.
+
+    The cookie is the encrypted interface's (AES-256-GCM); the creation time under
+    ``_created`` is inside the ciphertext. It takes :class:`RevocationMixin`'s settings
+    (``store`` first) and the keywords of
+    :class:`~sessionware.EncryptedCookieSessionInterface` (``compress``, ``purpose``,
+    ``serializer``, ``clock``).
+
+    :raises ImportError: ``cryptography`` is not installed (``pip install
+        sessionware[crypto]``).
     """

@@ -13,6 +13,9 @@ from .keyring import KeyRing as KeyRing
 from .keyring import KeyRingError as KeyRingError
 from .lazy import LazySession as LazySession
 from .middleware import SessionMiddleware as SessionMiddleware
+from .revocation import (
+    RevocableEncryptedCookieSessionInterface as RevocableEncryptedCookieSessionInterface,
+)
 from .securecookie import SecureCookieSessionInterface as SecureCookieSessionInterface
 from .serverside import STORE_ERROR_KEY as STORE_ERROR_KEY
 from .serverside import ServerSideSession as ServerSideSession
@@ -38,6 +41,7 @@ __all__ = [
     "MemoryStore",
     "NullSession",
     "PayloadTooLarge",
+    "RevocableEncryptedCookieSessionInterface",
     "SecureCookieSession",
     "SecureCookieSessionInterface",
     "ServerSideSession",

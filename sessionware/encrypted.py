@@ -41,7 +41,9 @@ class EncryptedCookieSessionInterface(CookieSessionInterface):
 
     Flask cannot read these cookies; use
     :class:`~sessionware.SecureCookieSessionInterface` to share a login with Flask.
-    Like a signed cookie, an encrypted one cannot be revoked before it expires.
+    Like a signed cookie, an encrypted one cannot be revoked before it expires;
+    :class:`~sessionware.RevocableEncryptedCookieSessionInterface` refuses a user's
+    older ones.
 
     :param compress: zlib-compress the session before encrypting it. Off by default:
         when attacker-influenced data sits next to a secret in the session, the

@@ -1,9 +1,9 @@
-"""Revocation for signed-cookie sessions: a "not before" time per user, in a store.
+"""Revocation for cookie sessions: a "not before" time per user, in a store.
 
-A signed cookie cannot be deleted from a browser that is not asking, but the server
-can refuse it. :meth:`RevocableCookieSessionInterface.revoke` records "not before
-now" for a user in a store; from then on every cookie of that user whose session was
-created (logged in) before that moment is refused, wherever it is::
+A signed or encrypted cookie cannot be deleted from a browser that is not asking, but
+the server can refuse it. :meth:`RevocationMixin.revoke` records "not before now" for
+a user in a store; from then on every cookie of that user whose session was created
+(logged in) before that moment is refused, wherever it is::
 
     store = RedisStore("redis://127.0.0.1:6379/0")
     interface = RevocableCookieSessionInterface(store, user_key="user_id")
@@ -16,6 +16,11 @@ Each process asks the store at most once per user per ``check_interval``: a
 revocation reaches the other processes within that time (the process that revoked
 knows at once). Times are whole seconds: a session created in the same second as the
 revocation is kept.
+
+The logic lives once, in :class:`RevocationMixin`, over any cookie interface (both
+keep the creation time under ``_created``): :class:`RevocableCookieSessionInterface`
+puts it on signed cookies, :class:`RevocableEncryptedCookieSessionInterface` on
+encrypted ones.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from . import events
+from ._cookie_interface import CookieSessionInterface
 from .config import MAX_COOKIE_AGE, SessionConfig
+from .encrypted import EncryptedCookieSessionInterface
 from .interface import WSGIEnviron
 from .securecookie import SecureCookieSessionInterface
 from .serverside.interface import STORE_ERROR_KEY
@@ -38,7 +45,11 @@ from .serverside.users import user_text
 from .sessions import SecureCookieSession
 from .stores.base import Store, StoreError
 
-__all__ = ["RevocableCookieSessionInterface"]
+__all__ = [
+    "RevocableCookieSessionInterface",
+    "RevocableEncryptedCookieSessionInterface",
+    "RevocationMixin",
+]
 
 logger = logging.getLogger("sessionware")
 
@@ -53,11 +64,13 @@ def _seconds(name: str, value: Any, least: float) -> float:
     return float(value)
 
 
-class RevocableCookieSessionInterface(SecureCookieSessionInterface):
-    """Signed-cookie sessions whose users can be logged out everywhere.
+class RevocationMixin(CookieSessionInterface):
+    """Log out everywhere for a cookie session interface: a "not before" time per user.
 
-    The cookie is Flask's, plus the session's creation time under ``_created`` (see
-    ``docs/lifetime.md``); only the "not before" times live in the store, one per
+    Put it first among the bases of a subclass of a cookie interface, as
+    :class:`RevocableCookieSessionInterface` does; the keywords it does not take go to
+    that interface. A cookie whose session was created before its user's "not before"
+    time is refused (reason ``revoked``); only those times live in the store, one per
     revoked user.
 
     :param store: where "not before" times are kept (any store with a
@@ -117,7 +130,8 @@ class RevocableCookieSessionInterface(SecureCookieSessionInterface):
         self, config: SessionConfig, environ: WSGIEnviron
     ) -> SecureCookieSession | None:
         """Open the cookie's session, refusing it if its user was revoked since it began."""
-        session = super().open_session(config, environ)
+        # Both cookie interfaces open a SecureCookieSession (or nothing, without a key).
+        session = cast("SecureCookieSession | None", super().open_session(config, environ))
         if session is None or session.new:
             return session
         user = user_text(session.data.get(self.user_key))
@@ -180,3 +194,26 @@ class RevocableCookieSessionInterface(SecureCookieSessionInterface):
         self.store.user_index().set_not_before(name, int(now), self.keep_for)
         self._remember(name, int(now), now)
         events.emit("revoked", interface=self)
+
+
+class RevocableCookieSessionInterface(RevocationMixin, SecureCookieSessionInterface):
+    """Signed-cookie sessions whose users can be logged out everywhere.
+
+    The cookie is Flask's, plus the session's creation time under ``_created`` (see
+    ``docs/lifetime.md``). It takes :class:`RevocationMixin`'s settings (``store``
+    first) and the keywords of :class:`~sessionware.SecureCookieSessionInterface`.
+    """
+
+
+class RevocableEncryptedCookieSessionInterface(RevocationMixin, EncryptedCookieSessionInterface):
+    """Encrypted-cookie sessions whose users can be logged out everywhere.
+
+    The cookie is the encrypted interface's (AES-256-GCM); the creation time under
+    ``_created`` is inside the ciphertext. It takes :class:`RevocationMixin`'s settings
+    (``store`` first) and the keywords of
+    :class:`~sessionware.EncryptedCookieSessionInterface` (``compress``, ``purpose``,
+    ``serializer``, ``clock``).
+
+    :raises ImportError: ``cryptography`` is not installed (``pip install
+        sessionware[crypto]``).
+    """

@@ -1,20 +1,36 @@
-"""Revoking signed-cookie sessions per user: a "not before" time in a store."""
+"""Revoking cookie sessions per user: a "not before" time in a store.
+
+The behaviour tests run on both revocable interfaces, signed and encrypted: revocation
+does not depend on the cookie format. The last tests are about each format.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from sessionware import STORE_ERROR_KEY, MemoryStore, StoreError, events
-from sessionware.revocation import RevocableCookieSessionInterface
-from sessionware.stores import UserIndex
+from sessionware import (
+    STORE_ERROR_KEY,
+    EncryptedCookieSessionInterface,
+    MemoryStore,
+    RevocableEncryptedCookieSessionInterface,
+    SecureCookieSessionInterface,
+    StoreError,
+    events,
+)
+from sessionware.revocation import RevocableCookieSessionInterface, RevocationMixin
+from sessionware.stores import Store, UserIndex
 from sessionware.stores.memory_users import MemoryUserIndex
+from sessionware.stores.redis import RedisStore
 
 from ._apps import Browser, login, who
 from .conftest import FakeClock
 
 START = 1_700_000_000
+
+Revocable = type[RevocableCookieSessionInterface] | type[RevocableEncryptedCookieSessionInterface]
 
 
 class CountingStore(MemoryStore):
@@ -39,15 +55,37 @@ class CountingStore(MemoryStore):
         return self._index
 
 
-def setup(clock: FakeClock, **kwargs: Any) -> tuple[CountingStore, RevocableCookieSessionInterface]:
-    store = CountingStore(clock=clock)
-    return store, RevocableCookieSessionInterface(store, clock=clock, **kwargs)
+Setup = Callable[..., tuple[CountingStore, RevocationMixin]]
+
+
+@pytest.fixture(
+    params=[RevocableCookieSessionInterface, RevocableEncryptedCookieSessionInterface],
+    ids=["signed", "encrypted"],
+)
+def revocable(request: pytest.FixtureRequest) -> Revocable:
+    """Each revocable interface class in turn."""
+    cls: Revocable = request.param
+    return cls
+
+
+@pytest.fixture
+def setup(clock: FakeClock, revocable: Revocable) -> Setup:
+    """Builds a counting store and, on it, the interface under test (both on ``clock``)."""
+
+    def build(**kwargs: Any) -> tuple[CountingStore, RevocationMixin]:
+        store = CountingStore(clock=clock)
+        return store, revocable(store, clock=clock, **kwargs)
+
+    return build
 
 
 def test_revoke_refuses_the_users_older_cookies_everywhere(
-    clock: FakeClock, seen: list[events.SessionEvent]
+    clock: FakeClock,
+    setup: Setup,
+    seen: list[events.SessionEvent],
+    session_log: pytest.LogCaptureFixture,
 ) -> None:
-    _, interface = setup(clock)
+    _, interface = setup()
     ada_phone, ada_laptop, bob = (Browser(clock, interface=interface) for _ in range(3))
     ada_phone.request(login("ada"))
     ada_laptop.request(login("ada"))
@@ -57,6 +95,7 @@ def test_revoke_refuses_the_users_older_cookies_everywhere(
     assert ada_phone.request(who).text == "None"
     assert ada_laptop.request(who).text == "None"
     assert bob.request(who).text == "'bob'"
+    assert "its user's sessions were revoked 60 seconds after it began" in session_log.text
     clock.advance(1)
     ada_phone.request(login("ada"))  # logging in again works (the old cookie: refused)
     assert ada_phone.request(who).text == "'ada'"
@@ -66,8 +105,8 @@ def test_revoke_refuses_the_users_older_cookies_everywhere(
     ]
 
 
-def test_log_out_everywhere_else_keeps_the_current_browser(clock: FakeClock) -> None:
-    _, interface = setup(clock)
+def test_log_out_everywhere_else_keeps_the_current_browser(clock: FakeClock, setup: Setup) -> None:
+    _, interface = setup()
     here, there = Browser(clock, interface=interface), Browser(clock, interface=interface)
     here.request(login("ada"))
     there.request(login("ada"))
@@ -82,21 +121,25 @@ def test_log_out_everywhere_else_keeps_the_current_browser(clock: FakeClock) -> 
     assert there.request(who).text == "None"
 
 
-def test_a_refreshed_cookie_is_still_revoked(clock: FakeClock) -> None:
-    """Revocation goes by when the session began, not when its cookie was last re-signed."""
-    _, interface = setup(clock)
+def test_a_refreshed_cookie_is_still_revoked(clock: FakeClock, setup: Setup) -> None:
+    """Revocation goes by when the session began, not when its cookie was last re-issued."""
+    _, interface = setup()
     ada = Browser(clock, interface=interface)
     ada.request(lambda s: s.update(user_id="ada", _permanent=True))
     clock.advance(60)
-    ada.request(who)  # refreshed: a new signed timestamp
+    before = ada.cookie()
+    ada.request(who)  # refreshed: a new signed timestamp or seal time
+    assert ada.cookie() != before
     interface.revoke("ada")
     clock.advance(1)
     assert ada.request(who).text == "None"
 
 
-def test_the_store_is_asked_once_per_user_per_interval(clock: FakeClock) -> None:
-    store, interface = setup(clock, check_interval=30)
-    other_process = RevocableCookieSessionInterface(store, clock=clock, check_interval=30)
+def test_the_store_is_asked_once_per_user_per_interval(
+    clock: FakeClock, setup: Setup, revocable: Revocable
+) -> None:
+    store, interface = setup(check_interval=30)
+    other_process = revocable(store, clock=clock, check_interval=30)
     ada = Browser(clock, interface=interface)
     ada.request(login("ada"))
     elsewhere = Browser(clock, interface=other_process)
@@ -114,34 +157,40 @@ def test_the_store_is_asked_once_per_user_per_interval(clock: FakeClock) -> None
     assert store.lookups == 2
 
 
-def test_anonymous_sessions_are_never_looked_up(clock: FakeClock) -> None:
-    store, interface = setup(clock)
+def test_anonymous_sessions_are_never_looked_up(clock: FakeClock, setup: Setup) -> None:
+    store, interface = setup()
     anonymous = Browser(clock, interface=interface)
     anonymous.request(lambda s: s.__setitem__("cart", ["book"]))
     assert anonymous.request(lambda s: s["cart"]).text == "['book']"
     assert store.lookups == 0
 
 
-def test_the_creation_time_is_kept_without_absolute_timeout(clock: FakeClock) -> None:
-    _, interface = setup(clock)
+def test_the_creation_time_is_kept_without_absolute_timeout(clock: FakeClock, setup: Setup) -> None:
+    _, interface = setup()
     ada = Browser(clock, interface=interface)
     ada.request(login("ada"))
     assert ada.request(lambda s: s["_created"]).text == str(START)
 
 
-def test_a_store_failure_raises_by_default(clock: FakeClock) -> None:
-    store, interface = setup(clock, check_interval=0)
+def test_a_store_failure_raises_by_default(
+    clock: FakeClock, setup: Setup, seen: list[events.SessionEvent]
+) -> None:
+    store, interface = setup(check_interval=0)
     ada = Browser(clock, interface=interface)
     ada.request(login("ada"))
     store.failing = True
     with pytest.raises(StoreError):
         ada.request(who)
+    assert ("store_error", "the store is down") in [(e.name, e.reason) for e in seen]
 
 
 def test_a_store_failure_gives_a_read_only_session_with_null(
-    clock: FakeClock, seen: list[events.SessionEvent]
+    clock: FakeClock,
+    setup: Setup,
+    seen: list[events.SessionEvent],
+    session_log: pytest.LogCaptureFixture,
 ) -> None:
-    store, interface = setup(clock, check_interval=0, on_store_error="null")
+    store, interface = setup(check_interval=0, on_store_error="null")
     ada = Browser(clock, interface=interface)
     ada.request(login("ada"))
     store.failing = True
@@ -155,6 +204,9 @@ def test_a_store_failure_gives_a_read_only_session_with_null(
     assert ada.request(look).text == "None"
     assert isinstance(errors[0], StoreError)
     assert ("store_error", "the store is down") in [(e.name, e.reason) for e in seen]
+    assert "the store is down Serving a read-only empty session." in session_log.text
+    store.failing = False
+    assert ada.request(who).text == "'ada'"  # the cookie was kept through the outage
 
 
 @pytest.mark.parametrize(
@@ -169,22 +221,78 @@ def test_a_store_failure_gives_a_read_only_session_with_null(
     ],
 )
 def test_bad_settings_fail_when_built(
-    kwargs: dict[str, Any], error: type[Exception], message: str
+    revocable: Revocable, kwargs: dict[str, Any], error: type[Exception], message: str
 ) -> None:
     kwargs.setdefault("store", MemoryStore())
     with pytest.raises(error, match=message):
-        RevocableCookieSessionInterface(**kwargs)
+        revocable(**kwargs)
 
 
-def test_revoke_needs_a_user_value(clock: FakeClock) -> None:
-    _, interface = setup(clock)
+def test_revoke_needs_a_user_value(setup: Setup, revocable: Revocable) -> None:
+    _, interface = setup()
     with pytest.raises(TypeError, match="user must be a str or int"):
         interface.revoke(None)
+    assert repr(interface).startswith(f"<{revocable.__name__} <")
     assert "user_key='user_id'" in repr(interface)
 
 
-def test_the_cache_is_bounded(clock: FakeClock) -> None:
-    _, interface = setup(clock, max_users=2)
+def test_the_cache_is_bounded(setup: Setup) -> None:
+    _, interface = setup(max_users=2)
     for user in ("a", "b", "c"):
         interface.not_before(user)
     assert list(interface._cache) == ["b", "c"]
+
+
+def test_revocation_reaches_another_process_through_redis(
+    clock: FakeClock, revocable: Revocable, redis_store: RedisStore
+) -> None:
+    store: Store = redis_store
+    here = revocable(store, clock=clock, check_interval=0)
+    other_process = revocable(store, clock=clock, check_interval=0)
+    ada, bob = Browser(clock, interface=here), Browser(clock, interface=here)
+    ada.request(login("ada"))
+    bob.request(login("bob"))
+    elsewhere = Browser(clock, interface=other_process)
+    cookie = f"session={ada.cookie()}"
+    assert elsewhere.request(who, cookie_header=cookie).text == "'ada'"
+    clock.advance(5)
+    here.revoke("ada")
+    assert elsewhere.request(who, cookie_header=cookie).text == "None"
+    assert bob.request(who).text == "'bob'"
+
+
+def test_the_signed_variant_writes_a_cookie_flask_can_read(clock: FakeClock) -> None:
+    """It is a plain signed cookie: the signed interface (Flask's format) reads it."""
+    revocable = RevocableCookieSessionInterface(MemoryStore(clock=clock), clock=clock)
+    ada = Browser(clock, interface=revocable)
+    ada.request(login("ada"))
+    plain = Browser(clock, interface=SecureCookieSessionInterface(clock=clock))
+    assert plain.request(who, cookie_header=f"session={ada.cookie()}").text == "'ada'"
+
+
+def test_the_encrypted_variant_hides_the_session_and_takes_the_encrypted_keywords(
+    clock: FakeClock,
+) -> None:
+    store = MemoryStore(clock=clock)
+    revocable = RevocableEncryptedCookieSessionInterface(
+        store, purpose="admin", compress=True, user_key="uid", clock=clock
+    )
+    ada = Browser(clock, interface=revocable)
+    ada.request(lambda s: s.update(uid="ada-lovelace"))
+    value = ada.cookie()
+    assert value is not None
+    assert value.startswith("e1.")
+    assert "ada-lovelace" not in value
+    cookie = f"session={value}"
+
+    def read(session: Any) -> Any:
+        return session.get("uid")
+
+    same_purpose = EncryptedCookieSessionInterface(purpose="admin", clock=clock)
+    other_purpose = EncryptedCookieSessionInterface(clock=clock)
+    assert Browser(clock, same_purpose).request(read, cookie_header=cookie).text == "'ada-lovelace'"
+    assert Browser(clock, other_purpose).request(read, cookie_header=cookie).text == "None"
+    signed = Browser(clock, SecureCookieSessionInterface(clock=clock))
+    assert signed.request(read, cookie_header=cookie).text == "None"
+    with pytest.raises(TypeError, match="salt"):
+        RevocableEncryptedCookieSessionInterface(store, salt="a signed-cookie setting")

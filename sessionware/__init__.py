@@ -14,6 +14,9 @@ from .keyring import KeyRingError as KeyRingError
 from .lazy import LazySession as LazySession
 from .middleware import SessionMiddleware as SessionMiddleware
 from .revocation import (
+    RevocableCookieSessionInterface as RevocableCookieSessionInterface,
+)
+from .revocation import (
     RevocableEncryptedCookieSessionInterface as RevocableEncryptedCookieSessionInterface,
 )
 from .securecookie import SecureCookieSessionInterface as SecureCookieSessionInterface
@@ -41,6 +44,7 @@ __all__ = [
     "MemoryStore",
     "NullSession",
     "PayloadTooLarge",
+    "RevocableCookieSessionInterface",
     "RevocableEncryptedCookieSessionInterface",
     "SecureCookieSession",
     "SecureCookieSessionInterface",

@@ -3,7 +3,10 @@
 The key comes as for ``sign`` (:mod:`sessionware._cli_cookies`), and the other
 ``SESSIONWARE_*`` variables (fallback keys, the lifetime) apply as they do to the app.
 Encrypted cookies (``e1.`` tokens) are read with the app's key ring (``--keyring-file``
-or ``SESSIONWARE_KEYRING_FILE``) or secret key.
+or ``SESSIONWARE_KEYRING_FILE``) or secret key. The interface's own options are not
+settings: an app built with another ``purpose`` (encrypted), ``salt`` or
+``digest_method`` (signed) than the default needs ``--purpose``, ``--salt`` or
+``--digest-method``, and a refusal that may come of them says so.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ._cli_cookies import KEY_HELP, REFUSED, USAGE, app_config, fail, key_file_option, with_config
-from ._signing import BadCookie
+from ._signing import BadCookie, check_digest_method
 from .config import SessionConfig
+from .encrypted import EncryptedCookieSessionInterface
 from .securecookie import SecureCookieSessionInterface
 
 __all__ = ["add_command"]
@@ -36,7 +40,10 @@ def add_command(subparsers: Any) -> None:
         "which key signed it and whether it has expired. Exits 1 if the cookie is "
         "tampered, expired or garbled. An encrypted cookie (an e1. token) is said to be "
         "one, and decrypted with the key ring of --keyring-file or "
-        "SESSIONWARE_KEYRING_FILE (or the secret key). " + KEY_HELP,
+        "SESSIONWARE_KEYRING_FILE (or the secret key); give it as name=value (or set "
+        "SESSIONWARE_COOKIE_NAME) when its name is not session, as the name is bound into "
+        "it. Cookies of an app whose interface has another purpose (encrypted), salt or "
+        "digest method (signed) need --purpose, --salt or --digest-method. " + KEY_HELP,
     )
     inspect.add_argument(
         "cookie", metavar="COOKIE", help="the cookie value (or name=value); - reads stdin"
@@ -48,7 +55,47 @@ def add_command(subparsers: Any) -> None:
         help="the app's key ring (JSON, as `sessionware keys` writes it); wins over "
         "SESSIONWARE_KEYRING_FILE",
     )
+    inspect.add_argument(
+        "--purpose",
+        metavar="NAME",
+        type=_non_empty,
+        default=EncryptedCookieSessionInterface.purpose,
+        help="for encrypted cookies: the app's EncryptedCookieSessionInterface(purpose=...) "
+        "(default: %(default)s)",
+    )
+    inspect.add_argument(
+        "--salt",
+        type=_non_empty,
+        default=SecureCookieSessionInterface.salt,
+        help="for signed cookies: the app's SecureCookieSessionInterface(salt=...) "
+        "(default: %(default)s)",
+    )
+    inspect.add_argument(
+        "--digest-method",
+        metavar="NAME",
+        type=_digest_method,
+        default=SecureCookieSessionInterface.digest_method,
+        help="for signed cookies: the app's SecureCookieSessionInterface(digest_method=...), "
+        "a hashlib name (default: %(default)s)",
+    )
     inspect.set_defaults(run=_inspect)
+
+
+def _non_empty(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+def _digest_method(text: str) -> str:
+    try:
+        check_digest_method(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} cannot sign cookies; give a hashlib name such as sha1 (Flask's), "
+            "sha256 or sha512"
+        ) from None
+    return text
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -58,13 +105,13 @@ def _inspect(args: argparse.Namespace) -> int:
     if equals and "." not in name:
         value, cookie_name = rest, name  # given as name=value, as in a Cookie header
     if not value.startswith(_ENCRYPTED):
-        return with_config(args, lambda config: _report(value, config))
+        return with_config(args, lambda config: _report(value, config, args))
     what = _encrypted_token(value)
     try:
         config = app_config(args)
     except (TypeError, ValueError) as exc:
         return fail(f"{what}; {exc}", USAGE)
-    return _report_encrypted(value, config, cookie_name or config.cookie_name, what)
+    return _report_encrypted(value, config, cookie_name or config.cookie_name, what, args.purpose)
 
 
 _ENCRYPTED = "e1."
@@ -76,12 +123,10 @@ def _encrypted_token(value: str) -> str:
     return f"the cookie is an encrypted sessionware token (format e1, key id {key_id!r})"
 
 
-def _report_encrypted(value: str, config: SessionConfig, name: str, what: str) -> int:
+def _report_encrypted(value: str, config: SessionConfig, name: str, what: str, purpose: str) -> int:
     """Decrypt and show an encrypted cookie as :func:`_report` shows a signed one."""
     try:
-        from .encrypted import EncryptedCookieSessionInterface
-
-        interface = EncryptedCookieSessionInterface()
+        interface = EncryptedCookieSessionInterface(purpose=purpose)
     except ImportError as exc:  # pragma: no cover - the test extra installs cryptography
         return fail(f"{what}; {exc}", USAGE)
     sealer = interface._sealer(config)
@@ -100,7 +145,15 @@ def _report_encrypted(value: str, config: SessionConfig, name: str, what: str) -
         data = interface.serializer.loads(opened.payload.decode("utf-8"))
     except BadCookie as exc:
         hint = ""
-        if config.keyring is None:
+        if "failed authentication" in exc.reason:
+            # The token names a key the reader has, so what else is bound into it differs.
+            hint = (
+                f"; tried purpose {purpose!r} and cookie name {name!r}: for an app built "
+                "with EncryptedCookieSessionInterface(purpose=...), pass --purpose NAME; for "
+                "another cookie name, give the cookie as NAME=VALUE or set "
+                "SESSIONWARE_COOKIE_NAME"
+            )
+        elif exc.code == "bad_signature" and config.keyring is None:
             hint = (
                 "; if the app encrypts with a key ring, pass --keyring-file PATH or set "
                 "SESSIONWARE_KEYRING_FILE"
@@ -139,8 +192,8 @@ def _show(
     return 0
 
 
-def _report(value: str, config: SessionConfig) -> int:
-    interface = SecureCookieSessionInterface()
+def _report(value: str, config: SessionConfig, args: argparse.Namespace) -> int:
+    interface = SecureCookieSessionInterface(salt=args.salt, digest_method=args.digest_method)
     signer = interface._signer(config)
     if signer is None:  # pragma: no cover - app_config insists on a key
         return fail("no secret key.", USAGE)
@@ -149,7 +202,15 @@ def _report(value: str, config: SessionConfig) -> int:
         payload, key_index, signed_at = signer.loads(value, now, _NO_AGE_LIMIT)
         data = interface.serializer.loads(payload.decode("utf-8"))
     except BadCookie as exc:
-        return fail(f"refused: {exc.reason}.", REFUSED)
+        hint = ""
+        if "does not match" in exc.reason:  # as SessionInterface tells a bad signature
+            hint = (
+                f"; tried salt {args.salt!r} and digest {args.digest_method!r}: for an app "
+                "built with SecureCookieSessionInterface(salt=..., digest_method=...), pass "
+                "--salt SALT and --digest-method NAME; else another key signed it, or it "
+                "was altered"
+            )
+        return fail(f"refused: {exc.reason}{hint}.", REFUSED)
     except (ValueError, RecursionError):
         return fail("refused: the signed payload is not tagged JSON.", REFUSED)
     if not isinstance(data, dict):

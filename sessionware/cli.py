@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from ._cli_cookies import add_commands as add_cookie_commands
+from ._cli_inspect import add_command as add_inspect_command
 from ._cli_keys import add_commands as add_key_commands
 from .stores.base import Store, StoreError
 
@@ -24,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sessionware", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     add_cookie_commands(commands)
+    add_inspect_command(commands)
     cleanup = commands.add_parser(
         "cleanup",
         help="delete expired sessions from a SQL store",

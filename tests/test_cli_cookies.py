@@ -18,7 +18,12 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from sessionware import SecureCookieSessionInterface, SessionConfig, SessionMiddleware
+from sessionware import (
+    EncryptedCookieSessionInterface,
+    SecureCookieSessionInterface,
+    SessionConfig,
+    SessionMiddleware,
+)
 from sessionware.cli import main
 from sessionware.middleware import StartResponse
 from sessionware.testing import read_session, session_cookie
@@ -175,6 +180,30 @@ def test_a_signed_payload_that_is_no_session_is_refused(
     assert "not a JSON object" in capsys.readouterr().err
     assert main(["inspect", signer.dumps(b"{not json", now)]) == 1
     assert "not tagged JSON" in capsys.readouterr().err
+
+
+def test_inspect_takes_the_interface_options_in_process(
+    only_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    only_env.setenv("SESSIONWARE_SECRET_KEY", SECRET)
+    config = SessionConfig(secret_key=SECRET)
+    sealed = session_cookie(
+        {"n": 1}, config, interface=EncryptedCookieSessionInterface(purpose="admin")
+    )
+    assert main(["inspect", sealed]) == 1
+    assert "pass --purpose NAME" in capsys.readouterr().err
+    assert main(["inspect", sealed, "--purpose", "admin"]) == 0
+    signed = session_cookie(
+        {"n": 1}, config, interface=SecureCookieSessionInterface(digest_method="sha512")
+    )
+    assert main(["inspect", signed]) == 1
+    assert "pass --salt SALT and --digest-method NAME" in capsys.readouterr().err
+    assert main(["inspect", signed, "--digest-method", "sha512"]) == 0
+    for wrong in (["--purpose", ""], ["--salt", ""], ["--digest-method", "nope"]):
+        with pytest.raises(SystemExit) as exited:
+            main(["inspect", signed, *wrong])
+        assert exited.value.code == 2
+        assert f"argument {wrong[0]}:" in capsys.readouterr().err
 
 
 def test_sign_marks_a_permanent_session(

@@ -28,6 +28,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
+from flask import request as flask_request
 from flask.sessions import SecureCookieSessionInterface as _FlaskCookieInterface
 from flask.sessions import SessionInterface as _FlaskSessionInterface
 from flask.sessions import SessionMixin as _FlaskSessionMixin
@@ -54,6 +55,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("sessionware")
+
+#: Where the bridge's own session (not the middleware's) also sits in the environ.
+_OPENED_KEY = "sessionware.flask_bridge.session"
 
 _UNAVAILABLE = (
     "The session is unavailable because no secret key was set. Set app.secret_key "
@@ -156,6 +160,8 @@ class FlaskSessionInterface(_FlaskSessionInterface):
             # In the environ too, so plain WSGI code and sessionware's own extras
             # (regenerate, invalidate) reach the same object as flask.session.
             session = environ[config.environ_key] = LazySession(self.interface, config, environ)
+            # For the teardown, which needs no config to find it.
+            environ[_OPENED_KEY] = session
         # Flask only needs the mapping and the new/modified/accessed/permanent
         # attributes, which every sessionware session has.
         return cast(_FlaskSessionMixin, session)
@@ -226,6 +232,21 @@ class FlaskSessionInterface(_FlaskSessionInterface):
         return self.config_for(app).cookie_partitioned
 
 
+def _release_unsaved(error: BaseException | None) -> None:
+    """On every request's teardown: a session Flask never saved (it propagated the
+    view's exception, or the request is a ``test_request_context()``) lets go of the
+    environ here, as a saved one does when its response closes (:func:`_close`).
+
+    After an exception the session may have been saved into a response that is
+    never closed (``save_session`` itself raised), so it lets go then too; a 500
+    response Flask does send still runs :func:`_close`, which finds nothing to do.
+    """
+    # Not flask.session: reading it marks the session accessed, which opens it.
+    session = flask_request.environ.pop(_OPENED_KEY, None)
+    if isinstance(session, LazySession) and (error is not None or not session.headers_sent):
+        session._request_over()
+
+
 def _close(session: LazySession) -> None:
     """After the response: let the back end save what changed while the body streamed,
     and let go of the environ, which holds the session (a cycle otherwise)."""
@@ -254,7 +275,9 @@ def init_app(
     Arguments are those of :class:`FlaskSessionInterface`. The settings are checked
     now, so a bad ``app.config`` fails at start-up; later changes to ``app.config``
     take effect on the next request. Returns the interface, also found at
-    ``app.session_interface`` and ``app.extensions["sessionware"]``.
+    ``app.session_interface`` and ``app.extensions["sessionware"]``. It also registers
+    a ``teardown_request`` function: a session Flask never saved (a propagated
+    exception, ``test_request_context()``) lets go of the request's environ there.
 
     To share the session with WSGI code outside Flask, wrap the app (or the stack
     around it) in :class:`~sessionware.SessionMiddleware` with the same settings;
@@ -274,6 +297,8 @@ def init_app(
             type(bridge.interface).__name__,
         )
     bridge.app = app
+    if _release_unsaved not in app.teardown_request_funcs.get(None, ()):
+        app.teardown_request(_release_unsaved)
     app.session_interface = bridge
     app.extensions["sessionware"] = bridge
     return bridge

@@ -232,10 +232,17 @@ class _Body:
             response = self._response
             session = response._session
             interface = response._interface
-            sent = response._write is not None
-            response._end()
-            if session is not None and sent and not interface.is_null_session(session):
-                if self._completed:
-                    interface.close_session(response._config, session)
-                else:
-                    interface.discard_session(response._config, session)
+            try:
+                if (
+                    session is not None
+                    and response._write is not None
+                    and not interface.is_null_session(session)
+                ):
+                    if self._completed:
+                        interface.close_session(response._config, session)
+                    else:
+                        interface.discard_session(response._config, session)
+            finally:
+                # After the late save, which may still write the user index with the
+                # request's environ (session_metadata), as the save with the headers did.
+                response._end()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import traceback
 import weakref
 import wsgiref.util
 from collections.abc import Iterable, Iterator
@@ -24,7 +25,7 @@ import pytest
 from sessionware import ServerSideSessionInterface, SessionInterface, SessionMiddleware
 from sessionware.flask_bridge import init_app
 from sessionware.middleware import StartResponse
-from sessionware.stores import MemoryStore
+from sessionware.stores import MemoryStore, StoreError
 
 from .conftest import SECRET
 
@@ -354,3 +355,90 @@ def test_a_flask_session_first_touched_after_the_response_still_sees_the_worker_
     assert kept[0].get("user_id") is None
     (record,) = session_log.records
     assert "several worker processes" in record.getMessage()
+
+
+# Flask never calls save_session when it propagates a view's exception (TESTING or
+# PROPAGATE_EXCEPTIONS) or for test_request_context(): the bridge lets go on teardown,
+# a teardown_request function init_app registers. Out of reach: a FlaskSessionInterface
+# set as app.session_interface by hand (no init_app, so no teardown), and a view that
+# raised without propagating: Flask's wsgi_app then keeps the exception in its own
+# frame (a cycle with Flask's own sessions too); the bridge still lets go when the 500
+# response closes.
+
+
+def failing_flask_app(interface: SessionInterface | None, touch: bool) -> flask.Flask:
+    app = flask.Flask(__name__)
+    app.secret_key = SECRET
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    init_app(app, interface=interface)
+
+    @app.get("/")
+    def fail() -> str:
+        if touch:
+            flask.session["user_id"] = "ann"
+        raise LookupError("the view failed")
+
+    return app
+
+
+def propagate(app: flask.Flask, error: type[Exception]) -> weakref.ref[Marker]:
+    """Run one request whose ``error`` Flask propagates; return the environ's marker."""
+    environ: Environ = {}
+    wsgiref.util.setup_testing_defaults(environ)
+    environ["test.marker"] = Marker()
+    marker = weakref.ref(environ["test.marker"])
+    try:
+        app(environ, lambda status, headers, exc_info=None: len)
+    except error as exc:
+        # Flask's wsgi_app keeps the exception in a local of its frame, which the
+        # exception's traceback holds: a cycle of Flask's own (there without
+        # sessionware too), not the one under test. Clearing the frames breaks it.
+        traceback.clear_frames(exc.__traceback__)
+    else:  # pragma: no cover - the request must fail
+        raise AssertionError(f"the request did not raise {error.__name__}")
+    return marker
+
+
+@pytest.mark.parametrize("touch", [True, False], ids=["touched", "untouched"])
+@pytest.mark.parametrize("index", [False, True], ids=["cookie", "user_key"])
+def test_a_flask_view_whose_exception_propagates_frees_the_environ_without_the_gc(
+    touch: bool, index: bool
+) -> None:
+    interface = indexed() if index else None
+    marker = propagate(failing_flask_app(interface, touch), LookupError)
+    assert marker() is None
+    if interface is not None:
+        assert interface.sessions_of("ann") == []  # never saved
+
+
+class DownStore(MemoryStore):
+    """Fails every write, as a store that went down after the session was read."""
+
+    def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
+        raise StoreError("the store is down")
+
+
+def test_a_flask_save_that_raises_frees_the_environ_without_the_gc() -> None:
+    """save_session raised: the response it wrote into is never sent, nor closed."""
+    app = flask_app(ServerSideSessionInterface(DownStore()))
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    assert propagate(app, StoreError)() is None
+
+
+@pytest.mark.parametrize("touch", [True, False], ids=["touched", "untouched"])
+@pytest.mark.parametrize("index", [False, True], ids=["cookie", "user_key"])
+def test_a_flask_test_request_context_frees_the_environ_without_the_gc(
+    touch: bool, index: bool
+) -> None:
+    app = flask_app(indexed() if index else None)
+    environ: Environ = {"test.marker": Marker()}
+    marker = weakref.ref(environ["test.marker"])
+    with app.test_request_context(environ_overrides=environ):
+        if touch:
+            flask.session["user_id"] = "ann"
+        session = flask.request.environ["session"]  # not flask.session: that opens it
+    del environ
+    assert marker() is None
+    # Letting go opens nothing: an untouched session stays unopened.
+    assert (session.loaded is None) is not touch
+    assert session.get("user_id") == ("ann" if touch else None)

@@ -359,7 +359,15 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
             return
         if not isinstance(session, ServerSideSession):
             return
+        # The same steps as save_session's, so that the user index follows a login,
+        # a user change or a logout made while the body streamed.
         try:
-            self.policy.save(config, session, late=True)
+            before = lifetime.saving(self, config, session, late=True)
+            action = self.policy.save(config, session, late=True)
         except StoreError as exc:
             self.policy.failed(exc, "Changes made while the response streamed were not saved.")
+            return
+        try:
+            lifetime.saved(self, config, session, before, action, late=True)
+        except StoreError as exc:
+            self.policy.failed(exc, "The session was saved; its user index entry was not.")

@@ -74,19 +74,28 @@ class Before(NamedTuple):
 
 
 def saving(
-    interface: ServerSideSessionInterface, config: SessionConfig, session: ServerSideSession
+    interface: ServerSideSessionInterface,
+    config: SessionConfig,
+    session: ServerSideSession,
+    *,
+    late: bool = False,
 ) -> Before:
-    """Record the creation time where due and return what the save starts from."""
+    """Record the creation time where due and return what the save starts from.
+
+    ``late``: the save of changes made after the headers went out, which keeps the ID
+    (the policy refuses a late ``regenerate()``), so no new ID is listed ahead.
+    """
     now = int(interface.clock())
+    regenerate = session.regenerate_requested and not late
     if session.data and records_creation(interface, config):
         created = session.created_at
-        if session.sid is None or session.regenerate_requested or created is None:
+        if session.sid is None or regenerate or created is None:
             created = now
         if session.data.get(_lifetime.CREATED_KEY) != created:
             session[_lifetime.CREATED_KEY] = created
         session.created_at = created
     users = interface.users
-    if users is not None and session.regenerate_requested and session.sid is not None:
+    if users is not None and regenerate and session.sid is not None:
         user = users.user_of(session.data)
         if user is not None:
             # List the ID the record moves to before the move: a revocation that runs
@@ -107,7 +116,7 @@ def saving(
         session.user,
         session.sid or session.ended_sid,
         session.sid is None,
-        session.regenerate_requested,
+        regenerate,
         due,
     )
 
@@ -118,13 +127,18 @@ def saved(
     session: ServerSideSession,
     before: Before,
     action: Action,
+    *,
+    late: bool = False,
 ) -> None:
     """Emit the save's events and bring the user index in step.
+
+    ``late``: the save of changes made after the headers went out; it sends no cookie,
+    so it emits no cookie events, but keeps the index in step all the same.
 
     :raises StoreError: the index could not be written.
     """
     sid = session.sid
-    if action == "set" and sid is not None:
+    if action == "set" and sid is not None and not late:
         if before.new:
             events.emit("created", cookie_name=config.cookie_name, interface=interface)
         elif before.regenerate and sid != before.sid:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import string
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,20 @@ settings.register_profile("sessionware", deadline=None)
 settings.load_profile("sessionware")
 
 SECRET = "a-test-secret-that-is-long-enough-for-hmac"
+
+_BASE64URL = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+
+
+def tampered(value: str) -> str:
+    """``value`` with one character of its signature changed, so that it never verifies.
+
+    The fifth character from the end: the last one of a base64 signature may carry
+    padding bits that decoding drops, so changing it can leave the signature intact.
+    Adding 32 to its base64 value flips the character's top bit.
+    """
+    at = len(value) - 5
+    changed = _BASE64URL[(_BASE64URL.index(value[at]) + 32) % 64]
+    return value[:at] + changed + value[at + 1 :]
 
 
 class FakeClock:

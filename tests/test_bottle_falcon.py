@@ -12,6 +12,7 @@ import pytest
 
 from sessionware import SecureCookieSessionInterface, SessionConfig
 from tests._servers import BIN, Browser, Server, clean_env
+from tests.conftest import tampered
 
 pytestmark = pytest.mark.server
 
@@ -62,7 +63,7 @@ def test_counter_login_and_logout_over_http(module: str) -> None:
 
         # A tampered cookie is a fresh session, never an error page.
         stolen = browser.cookies["session"]
-        browser.cookies["session"] = stolen[:-3] + "abc"
+        browser.cookies["session"] = tampered(stolen)
         assert page(browser) == ("stranger", 1)
         browser.cookies["session"] = stolen
 

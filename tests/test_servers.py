@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests._servers import BIN, DEADLINE, ROOT, Browser, Server, clean_env, gunicorn_server
+from tests.conftest import tampered
 
 pytestmark = pytest.mark.server
 
@@ -106,7 +107,7 @@ def test_one_user_keeps_the_session_across_requests(start: Callable[[], Server])
         browser = Browser(server.url)
         visit_login_logout(browser, "alice", 4)
         # A cookie that was tampered with is a fresh session, not an error page.
-        browser.cookies["session"] = browser.cookies["session"][:-2] + "xx"
+        browser.cookies["session"] = tampered(browser.cookies["session"])
         assert page(browser)[:2] == ("stranger", 1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sessionware._resolve import check_arguments
@@ -87,9 +88,51 @@ class SessionFactory:
         # Later writes cannot reach this response's cookie: LazySession warns of them
         # (unless the interface saves them in close_session, below).
         lazy.headers_sent = True
-        request.add_finished_callback(
-            lambda request: self.interface.close_session(self.config, real)
-        )
+        if not self.interface.saves_after_response:
+            request.add_finished_callback(
+                lambda request: self.interface.close_session(self.config, real)
+            )
+            return
+        # Pyramid runs its finished callbacks before the server reads the body: changes
+        # made while a body streams are saved when the server closes it, once it ran
+        # to its end (discarded if it failed or was cut short), as the middleware does.
+        length = response.content_length
+        response.app_iter = _LateSave(response.app_iter, self.interface, self.config, real)
+        response.content_length = length
+
+
+class _LateSave:
+    """A response body whose ``close()`` saves the changes made while it streamed."""
+
+    __slots__ = ("_body", "_completed", "_config", "_interface", "_session")
+
+    def __init__(
+        self,
+        body: Iterable[bytes],
+        interface: SessionInterface,
+        config: SessionConfig,
+        session: SessionMixin,
+    ) -> None:
+        self._body = body
+        self._interface = interface
+        self._config = config
+        self._session = session
+        self._completed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._body
+        self._completed = True
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if self._completed:
+                self._interface.close_session(self._config, self._session)
+            else:
+                self._interface.discard_session(self._config, self._session)
 
 
 def _stamp(session: PyramidSession) -> None:

@@ -30,7 +30,7 @@ except ImportError as exc:  # pragma: no cover - the test extra installs it
     ) from exc
 
 from ._compression import InflateError, deflate, inflate
-from ._signing import BadCookie, _b64decode, _b64encode
+from ._signing import BadCookie, _b64decode, _b64encode, check_age
 from .keyring import KeyRing, RingView
 
 __all__ = ["CookieSealer", "Opened"]
@@ -207,16 +207,7 @@ class CookieSealer:
                 code="bad_signature",
             ) from None
         timestamp = int.from_bytes(plaintext[1:_HEADER], "big")
-        age = int(now) - timestamp
-        # A cookie sealed by a machine whose clock runs a little ahead is not an attack.
-        if age > max_age:
-            raise BadCookie(f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True)
-        if age < -skew:
-            raise BadCookie(
-                f"the cookie is dated {-age} seconds in the future, more than the "
-                f"clock_skew of {skew}",
-                expired=True,
-            )
+        check_age(timestamp, now, max_age, skew)
         payload = plaintext[_HEADER:]
         if plaintext[0] & _COMPRESSED:
             try:

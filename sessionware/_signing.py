@@ -20,7 +20,7 @@ from itsdangerous import Signer
 from ._compression import InflateError, deflate, inflate
 from ._limits import DEFAULT_MAX_PAYLOAD_SIZE
 
-__all__ = ["BadCookie", "CookieSigner", "check_digest_method"]
+__all__ = ["BadCookie", "CookieSigner", "check_age", "check_digest_method"]
 
 
 class BadCookie(Exception):
@@ -151,15 +151,7 @@ class CookieSigner:
             timestamp = int.from_bytes(_b64decode(encoded_timestamp), "big")
         except (Base64Error, ValueError):
             raise BadCookie("the timestamp is not valid base64") from None
-        age = int(now) - timestamp
-        if age > max_age:
-            raise BadCookie(f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True)
-        if age < -skew:
-            raise BadCookie(
-                f"the cookie is dated {-age} seconds in the future, more than the "
-                f"clock_skew of {skew}",
-                expired=True,
-            )
+        check_age(timestamp, now, max_age, skew)
         compressed = body.startswith(b".")
         try:
             payload = _b64decode(body[1:] if compressed else body)
@@ -172,6 +164,25 @@ class CookieSigner:
                 f"the payload is over {max_payload} bytes once decompressed (max_payload_size)"
             )
         return payload, index, timestamp
+
+
+def check_age(timestamp: int, now: float, max_age: int, skew: int) -> None:
+    """Refuse a value authenticated at ``timestamp`` that is now too old or too new.
+
+    A little ahead (up to ``skew`` seconds) is allowed: another machine's clock may run
+    ahead of this one's; that is not an attack.
+
+    :raises BadCookie: older than ``max_age`` seconds, or dated further ahead than
+        ``skew`` (both counted as expired).
+    """
+    age = int(now) - timestamp
+    if age > max_age:
+        raise BadCookie(f"the cookie is {age} seconds old, outside 0..{max_age}", expired=True)
+    if age < -skew:
+        raise BadCookie(
+            f"the cookie is dated {-age} seconds in the future, more than the clock_skew of {skew}",
+            expired=True,
+        )
 
 
 def check_digest_method(name: object) -> None:

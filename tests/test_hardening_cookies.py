@@ -1,4 +1,9 @@
-"""Issue 12, the cookie path: what a hostile or unlucky cookie can no longer do."""
+"""Issue 12, the cookie path: what a hostile or unlucky cookie can no longer do.
+
+What signed and encrypted cookies share is written once and run on both (``kind``,
+from tests/_cookie_kinds.py); what only encrypted cookies do is in
+tests/test_encrypted_hardening.py.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 import tracemalloc
 import zlib
 from base64 import urlsafe_b64encode
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +33,7 @@ from sessionware.errors import PayloadTooLarge
 from sessionware.stores import MemoryStore
 
 from ._apps import Browser, set_cookies
+from ._cookie_kinds import ENCRYPTED, KINDS, SIGNED, CookieKind
 from .conftest import SECRET, FakeClock
 
 OLD_KEY = "the-old-secret-key-of-this-application"
@@ -56,13 +63,13 @@ def test_an_out_of_range_date_tag_is_a_fresh_session(
 # fits leaves the browser's cookie as it is.
 
 
-def near_limit_cookie(clock: FakeClock, **settings: Any) -> tuple[str, int]:
+def near_limit_cookie(kind: CookieKind, clock: FakeClock, **settings: Any) -> tuple[str, int]:
     """A permanent session's cookie written with default attributes, and its header size."""
-    writer = Browser(clock, **settings)
+    writer = kind.browser(clock, **settings)
 
     def login(session: Any) -> None:
         session.permanent = True
-        session["blob"] = os.urandom(1200).hex()
+        session["blob"] = os.urandom(1000).hex()
 
     (header,) = set_cookies(writer.request(login))
     value = writer.cookie()
@@ -70,16 +77,17 @@ def near_limit_cookie(clock: FakeClock, **settings: Any) -> tuple[str, int]:
     return value, len(header)
 
 
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_refresh_that_no_longer_fits_keeps_the_cookie_and_logs(
-    clock: FakeClock, session_log: pytest.LogCaptureFixture
+    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    value, size = near_limit_cookie(clock)
+    value, size = near_limit_cookie(kind, clock)
     # The operator adds a Domain: the same cookie re-issued is 20 bytes longer.
-    reader = Browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
+    reader = kind.browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
     clock.advance(60)
     response = reader.request(lambda s: len(s["blob"]), cookie_header=f"session={value}")
     assert response.status_code == 200
-    assert response.text == "2400"
+    assert response.text == "2000"
     assert set_cookies(response) == []
     (record,) = session_log.records
     assert record.levelno == logging.WARNING
@@ -89,11 +97,12 @@ def test_a_refresh_that_no_longer_fits_keeps_the_cookie_and_logs(
     assert value not in message
 
 
-def test_a_re_sign_with_the_current_key_that_no_longer_fits_keeps_the_cookie(
-    clock: FakeClock, session_log: pytest.LogCaptureFixture
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_reissue_under_the_current_key_that_no_longer_fits_keeps_the_cookie(
+    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    value, size = near_limit_cookie(clock, secret_key=OLD_KEY)
-    reader = Browser(
+    value, size = near_limit_cookie(kind, clock, secret_key=OLD_KEY)
+    reader = kind.browser(
         clock,
         secret_key_fallbacks=[OLD_KEY],
         refresh_each_request=False,
@@ -102,21 +111,28 @@ def test_a_re_sign_with_the_current_key_that_no_longer_fits_keeps_the_cookie(
     )
     response = reader.request(lambda s: len(s["blob"]), cookie_header=f"session={value}")
     assert response.status_code == 200
+    assert response.text == "2000"
     assert set_cookies(response) == []
-    assert "re-sign" in session_log.records[0].getMessage()
+    assert kind.reissue in session_log.records[0].getMessage()
 
 
-def test_regenerate_that_no_longer_fits_keeps_the_cookie(clock: FakeClock) -> None:
-    value, size = near_limit_cookie(clock)
-    reader = Browser(clock, refresh_each_request=False, cookie_secure=True, max_cookie_size=size)
+@pytest.mark.parametrize("kind", KINDS)
+def test_regenerate_that_no_longer_fits_keeps_the_cookie(
+    kind: CookieKind, clock: FakeClock
+) -> None:
+    value, size = near_limit_cookie(kind, clock)
+    reader = kind.browser(
+        clock, refresh_each_request=False, cookie_secure=True, max_cookie_size=size
+    )
     response = reader.request(lambda s: s.regenerate(), cookie_header=f"session={value}")
     assert response.status_code == 200
     assert set_cookies(response) == []
 
 
-def test_a_write_that_no_longer_fits_still_raises(clock: FakeClock) -> None:
-    value, size = near_limit_cookie(clock)
-    reader = Browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_write_that_no_longer_fits_still_raises(kind: CookieKind, clock: FakeClock) -> None:
+    value, size = near_limit_cookie(kind, clock)
+    reader = kind.browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
     with pytest.raises(CookieTooLarge):
         reader.request(lambda s: s.__setitem__("n", 1), cookie_header=f"session={value}")
 
@@ -124,15 +140,7 @@ def test_a_write_that_no_longer_fits_still_raises(clock: FakeClock) -> None:
 # Item 6: a cookie dated a little ahead (a server whose clock runs fast) is accepted.
 
 
-def cookie_from_a_fast_clock(clock: FakeClock, ahead: float, **settings: Any) -> str:
-    fast = FakeClock(clock() + ahead)
-    writer = Browser(fast, **settings)
-    writer.request(lambda s: s.__setitem__("user", 1))
-    value = writer.cookie()
-    assert value is not None
-    return value
-
-
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
     ("ahead", "settings", "accepted"),
     [
@@ -145,20 +153,23 @@ def cookie_from_a_fast_clock(clock: FakeClock, ahead: float, **settings: Any) ->
     ],
 )
 def test_cookies_dated_ahead_within_clock_skew_are_accepted(
+    kind: CookieKind,
     clock: FakeClock,
     session_log: pytest.LogCaptureFixture,
     ahead: float,
     settings: dict[str, Any],
     accepted: bool,
 ) -> None:
-    value = cookie_from_a_fast_clock(clock, ahead)
-    response = Browser(clock, **settings).request(
+    value = kind.cookie(FakeClock(clock() + ahead), {"user": 1})
+    response = kind.browser(clock, **settings).request(
         lambda s: s.get("user"), cookie_header=f"session={value}"
     )
     assert response.text == ("1" if accepted else "None")
     if not accepted:
         (record,) = session_log.records
+        # The operator reads which setting refused it.
         assert "in the future" in record.getMessage()
+        assert "clock_skew" in record.getMessage()
 
 
 def test_clock_skew_does_not_extend_the_lifetime(clock: FakeClock) -> None:
@@ -181,18 +192,14 @@ def test_signed_session_ids_dated_ahead_are_accepted(clock: FakeClock) -> None:
 # Item 5: a small cookie cannot make a request decompress megabytes.
 
 
-def compressed_cookie(payload: bytes, at: float) -> str:
-    """A cookie whose payload is zlib-compressed, however large it inflates."""
-    body = b"." + urlsafe_b64encode(zlib.compress(payload, 9)).rstrip(b"=")
-    return CookieSigner(SECRET).sign(body, int(at))
-
-
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_payload_inflating_past_the_cap_is_refused_without_inflating_it(
-    clock: FakeClock, session_log: pytest.LogCaptureFixture
+    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    cookie = compressed_cookie(b'{"a":"' + b"0" * 4_000_000 + b'"}', clock())
+    payload = b'{"a":"' + b"0" * 4_000_000 + b'"}'
+    cookie = kind.payload_cookie(payload, clock(), compress=True)
     assert len(cookie) < 8000
-    interface = SecureCookieSessionInterface(clock=clock)
+    interface = kind.interface(clock, compress=True)
     config = SessionConfig(secret_key=SECRET)
     tracemalloc.start()
     try:
@@ -209,19 +216,20 @@ def test_a_payload_inflating_past_the_cap_is_refused_without_inflating_it(
     assert "65536" in record.getMessage()
 
 
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("compress", [True, False], ids=["compressed", "plain"])
 @pytest.mark.parametrize(
     ("size", "accepted"),
     [pytest.param(1900, True, id="under"), pytest.param(2100, False, id="over")],
 )
 def test_max_payload_size_applies_to_compressed_and_plain_payloads(
-    clock: FakeClock, size: int, accepted: bool
+    kind: CookieKind, clock: FakeClock, size: int, accepted: bool, compress: bool
 ) -> None:
     payload = b'{"a":"' + b"0" * (size - 8) + b'"}'
-    plain = CookieSigner(SECRET).sign(urlsafe_b64encode(payload).rstrip(b"="), int(clock()))
-    for cookie in (compressed_cookie(payload, clock()), plain):
-        browser = Browser(clock, max_payload_size=2048)
-        response = browser.request(lambda s: len(s.get("a", "")), cookie_header=f"session={cookie}")
-        assert response.text == (str(size - 8) if accepted else "0")
+    cookie = kind.payload_cookie(payload, clock(), compress=compress)
+    browser = kind.browser(clock, compress=compress, max_payload_size=2048)
+    response = browser.request(lambda s: len(s.get("a", "")), cookie_header=f"session={cookie}")
+    assert response.text == (str(size - 8) if accepted else "0")
 
 
 def test_a_truncated_zlib_stream_is_still_refused(
@@ -234,8 +242,9 @@ def test_a_truncated_zlib_stream_is_still_refused(
     assert "not valid base64 or zlib" in session_log.records[0].getMessage()
 
 
-def test_writing_more_than_max_payload_size_raises(clock: FakeClock) -> None:
-    browser = Browser(clock, max_payload_size=4096)
+@pytest.mark.parametrize("kind", KINDS)
+def test_writing_more_than_max_payload_size_raises(kind: CookieKind, clock: FakeClock) -> None:
+    browser = kind.browser(clock, compress=True, max_payload_size=4096)
     with pytest.raises(PayloadTooLarge) as caught:
         # Compresses to a few dozen bytes: it would fit the cookie, but not be read back.
         browser.request(lambda s: s.__setitem__("a", "0" * 5000))
@@ -250,28 +259,41 @@ def test_writing_more_than_max_payload_size_raises(clock: FakeClock) -> None:
 # subdomain) no longer locks the user out.
 
 
-def logged_in(clock: FakeClock, **settings: Any) -> tuple[Browser, str]:
-    browser = Browser(clock, **settings)
+def logged_in(kind: CookieKind, clock: FakeClock) -> tuple[Browser, str]:
+    browser = kind.browser(clock)
     browser.request(lambda s: s.__setitem__("user", "ada"))
     value = browser.cookie()
     assert value is not None
     return browser, value
 
 
+Plant = Callable[[CookieKind, FakeClock], str]
+PLANTS: dict[str, Plant] = {
+    "garbage": lambda kind, clock: "garbage",
+    "other-key": lambda kind, clock: kind.cookie(clock, {"user": "eve"}, secret_key=OLD_KEY),
+    "expired": lambda kind, clock: kind.cookie(FakeClock(clock() - 10**8), {"user": "eve"}),
+}
 PLANTED = [
-    pytest.param(lambda clock: "garbage", id="garbage"),
-    pytest.param(lambda clock: signed(b'{"user":"eve"}', clock(), OLD_KEY), id="other-key"),
-    pytest.param(lambda clock: signed(b'{"user":"eve"}', clock() - 10**8), id="expired"),
+    *(
+        pytest.param(kind, plant, id=f"{kind.name}-{name}")
+        for kind in (SIGNED, ENCRYPTED)
+        for name, plant in PLANTS.items()
+    ),
+    pytest.param(ENCRYPTED, lambda kind, clock: "e1.sdeadbeef00.AAAA", id="encrypted-unknown-key"),
 ]
 
 
-@pytest.mark.parametrize("plant", PLANTED)
+@pytest.mark.parametrize(("kind", "plant"), PLANTED)
 @pytest.mark.parametrize("planted_first", [True, False], ids=["planted-first", "planted-last"])
-def test_the_copy_that_verifies_is_used(
-    clock: FakeClock, session_log: pytest.LogCaptureFixture, plant: Any, planted_first: bool
+def test_the_copy_that_verifies_or_decrypts_is_used(
+    kind: CookieKind,
+    clock: FakeClock,
+    session_log: pytest.LogCaptureFixture,
+    plant: Plant,
+    planted_first: bool,
 ) -> None:
-    browser, good = logged_in(clock)
-    planted = plant(clock)
+    browser, good = logged_in(kind, clock)
+    planted = plant(kind, clock)
     pair = [f"session={planted}", f"session={good}"]
     header = "; ".join(pair if planted_first else pair[::-1])
     response = browser.request(lambda s: s.get("user"), cookie_header=f"theme=dark; {header}")
@@ -281,12 +303,13 @@ def test_the_copy_that_verifies_is_used(
     assert planted not in messages
 
 
+@pytest.mark.parametrize("kind", KINDS)
 def test_with_two_valid_copies_the_first_is_used_and_they_are_never_merged(
-    clock: FakeClock, session_log: pytest.LogCaptureFixture
+    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    ada = signed(b'{"user":"ada"}', clock())
-    eve = signed(b'{"cart":[1]}', clock())
-    browser = Browser(clock)
+    ada = kind.cookie(clock, {"user": "ada"})
+    eve = kind.cookie(clock, {"cart": [1]})
+    browser = kind.browser(clock)
     response = browser.request(lambda s: dict(s), cookie_header=f"session={ada}; session={eve}")
     assert response.text == "{'user': 'ada'}"
     response = browser.request(lambda s: dict(s), cookie_header=f"session={eve}; session={ada}")
@@ -294,23 +317,27 @@ def test_with_two_valid_copies_the_first_is_used_and_they_are_never_merged(
     assert "2 copies" in session_log.records[0].getMessage()
 
 
-def test_when_no_copy_verifies_the_session_is_fresh_and_logged(
-    clock: FakeClock, session_log: pytest.LogCaptureFixture
+@pytest.mark.parametrize("kind", KINDS)
+def test_when_no_copy_is_valid_the_session_is_fresh_and_logged_once(
+    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    planted = signed(b'{"user":"eve"}', clock(), OLD_KEY)
-    response = Browser(clock).request(
+    planted = kind.cookie(clock, {"user": "eve"}, secret_key=OLD_KEY)
+    session_log.clear()
+    response = kind.browser(clock).request(
         lambda s: (dict(s), s.new), cookie_header=f"session=garbage; session={planted}"
     )
     assert response.text == "({}, True)"
     (record,) = session_log.records
     assert record.levelno == logging.WARNING
-    assert "more than once" in record.getMessage()
-    assert "none verifies" in record.getMessage()
+    assert f"more than once (2 copies) and none {kind.accepts}" in record.getMessage()
     assert planted not in record.getMessage()
 
 
-def test_logging_in_again_works_while_the_planted_cookie_stays(clock: FakeClock) -> None:
-    browser = Browser(clock)
+@pytest.mark.parametrize("kind", KINDS)
+def test_logging_in_again_works_while_the_planted_cookie_stays(
+    kind: CookieKind, clock: FakeClock
+) -> None:
+    browser = kind.browser(clock)
     planted = "session=garbage"
     response = browser.request(lambda s: s.__setitem__("user", "ada"), cookie_header=planted)
     (header,) = set_cookies(response)

@@ -1,8 +1,8 @@
 """The signed and the encrypted cookie interface, for the tests of what they share.
 
-A test of a rule both hold to takes ``kind`` from :data:`KINDS` and builds its
-interface, browsers and hand-made cookies through it, so that the rule is written
-once and checked on both.
+A test of a rule both hold to takes the ``cookie_kind`` fixture (tests/conftest.py),
+which is :data:`SIGNED` and then :data:`ENCRYPTED`, and builds its interface, browsers
+and hand-made cookies through it: the rule is written once and checked on both.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from base64 import urlsafe_b64encode
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import pytest
 
 from sessionware import EncryptedCookieSessionInterface, SecureCookieSessionInterface
 from sessionware._cookie_interface import CookieSessionInterface
@@ -88,4 +86,3 @@ ENCRYPTED = CookieKind(
     accepts="decrypts",
     reissue="re-encrypting",
 )
-KINDS = [pytest.param(SIGNED, id="signed"), pytest.param(ENCRYPTED, id="encrypted")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
@@ -12,6 +13,9 @@ from hypothesis import settings
 from sessionware import events
 from sessionware.stores.redis import RedisStore
 from tests._redis_server import RedisServer, private_redis, scratch_store, shared_or_private_redis
+
+if TYPE_CHECKING:
+    from tests._cookie_kinds import CookieKind
 
 # Speed lives in `make bench`, never in a test: no per-example deadline, which on a
 # loaded machine fails property tests for being slow rather than wrong.
@@ -51,6 +55,15 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(params=["signed", "encrypted"])
+def cookie_kind(request: pytest.FixtureRequest) -> CookieKind:
+    """Each cookie interface in turn, for a rule both hold to (tests/_cookie_kinds.py)."""
+    # Imported here: tests/_cookie_kinds.py imports this module.
+    from tests._cookie_kinds import ENCRYPTED, SIGNED
+
+    return SIGNED if request.param == "signed" else ENCRYPTED
 
 
 @pytest.fixture

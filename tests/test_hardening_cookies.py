@@ -1,8 +1,8 @@
 """Issue 12, the cookie path: what a hostile or unlucky cookie can no longer do.
 
-What signed and encrypted cookies share is written once and run on both (``kind``,
-from tests/_cookie_kinds.py); what only encrypted cookies do is in
-tests/test_encrypted_hardening.py.
+What signed and encrypted cookies share is written once and run on both (a test taking
+the ``cookie_kind`` fixture, tests/_cookie_kinds.py); what only encrypted cookies do is
+in tests/test_encrypted_hardening.py.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sessionware.errors import PayloadTooLarge
 from sessionware.stores import MemoryStore
 
 from ._apps import Browser, set_cookies
-from ._cookie_kinds import ENCRYPTED, KINDS, SIGNED, CookieKind
+from ._cookie_kinds import ENCRYPTED, SIGNED, CookieKind
 from .conftest import SECRET, FakeClock
 
 OLD_KEY = "the-old-secret-key-of-this-application"
@@ -63,9 +63,11 @@ def test_an_out_of_range_date_tag_is_a_fresh_session(
 # fits leaves the browser's cookie as it is.
 
 
-def near_limit_cookie(kind: CookieKind, clock: FakeClock, **settings: Any) -> tuple[str, int]:
+def near_limit_cookie(
+    cookie_kind: CookieKind, clock: FakeClock, **settings: Any
+) -> tuple[str, int]:
     """A permanent session's cookie written with default attributes, and its header size."""
-    writer = kind.browser(clock, **settings)
+    writer = cookie_kind.browser(clock, **settings)
 
     def login(session: Any) -> None:
         session.permanent = True
@@ -77,13 +79,12 @@ def near_limit_cookie(kind: CookieKind, clock: FakeClock, **settings: Any) -> tu
     return value, len(header)
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_a_refresh_that_no_longer_fits_keeps_the_cookie_and_logs(
-    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
+    cookie_kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    value, size = near_limit_cookie(kind, clock)
+    value, size = near_limit_cookie(cookie_kind, clock)
     # The operator adds a Domain: the same cookie re-issued is 20 bytes longer.
-    reader = kind.browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
+    reader = cookie_kind.browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
     clock.advance(60)
     response = reader.request(lambda s: len(s["blob"]), cookie_header=f"session={value}")
     assert response.status_code == 200
@@ -97,12 +98,11 @@ def test_a_refresh_that_no_longer_fits_keeps_the_cookie_and_logs(
     assert value not in message
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_a_reissue_under_the_current_key_that_no_longer_fits_keeps_the_cookie(
-    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
+    cookie_kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    value, size = near_limit_cookie(kind, clock, secret_key=OLD_KEY)
-    reader = kind.browser(
+    value, size = near_limit_cookie(cookie_kind, clock, secret_key=OLD_KEY)
+    reader = cookie_kind.browser(
         clock,
         secret_key_fallbacks=[OLD_KEY],
         refresh_each_request=False,
@@ -113,15 +113,14 @@ def test_a_reissue_under_the_current_key_that_no_longer_fits_keeps_the_cookie(
     assert response.status_code == 200
     assert response.text == "2000"
     assert set_cookies(response) == []
-    assert kind.reissue in session_log.records[0].getMessage()
+    assert cookie_kind.reissue in session_log.records[0].getMessage()
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_regenerate_that_no_longer_fits_keeps_the_cookie(
-    kind: CookieKind, clock: FakeClock
+    cookie_kind: CookieKind, clock: FakeClock
 ) -> None:
-    value, size = near_limit_cookie(kind, clock)
-    reader = kind.browser(
+    value, size = near_limit_cookie(cookie_kind, clock)
+    reader = cookie_kind.browser(
         clock, refresh_each_request=False, cookie_secure=True, max_cookie_size=size
     )
     response = reader.request(lambda s: s.regenerate(), cookie_header=f"session={value}")
@@ -129,10 +128,11 @@ def test_regenerate_that_no_longer_fits_keeps_the_cookie(
     assert set_cookies(response) == []
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_a_write_that_no_longer_fits_still_raises(kind: CookieKind, clock: FakeClock) -> None:
-    value, size = near_limit_cookie(kind, clock)
-    reader = kind.browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
+def test_a_write_that_no_longer_fits_still_raises(
+    cookie_kind: CookieKind, clock: FakeClock
+) -> None:
+    value, size = near_limit_cookie(cookie_kind, clock)
+    reader = cookie_kind.browser(clock, cookie_domain="example.com", max_cookie_size=size + 5)
     with pytest.raises(CookieTooLarge):
         reader.request(lambda s: s.__setitem__("n", 1), cookie_header=f"session={value}")
 
@@ -140,7 +140,6 @@ def test_a_write_that_no_longer_fits_still_raises(kind: CookieKind, clock: FakeC
 # Item 6: a cookie dated a little ahead (a server whose clock runs fast) is accepted.
 
 
-@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
     ("ahead", "settings", "accepted"),
     [
@@ -153,15 +152,15 @@ def test_a_write_that_no_longer_fits_still_raises(kind: CookieKind, clock: FakeC
     ],
 )
 def test_cookies_dated_ahead_within_clock_skew_are_accepted(
-    kind: CookieKind,
+    cookie_kind: CookieKind,
     clock: FakeClock,
     session_log: pytest.LogCaptureFixture,
     ahead: float,
     settings: dict[str, Any],
     accepted: bool,
 ) -> None:
-    value = kind.cookie(FakeClock(clock() + ahead), {"user": 1})
-    response = kind.browser(clock, **settings).request(
+    value = cookie_kind.cookie(FakeClock(clock() + ahead), {"user": 1})
+    response = cookie_kind.browser(clock, **settings).request(
         lambda s: s.get("user"), cookie_header=f"session={value}"
     )
     assert response.text == ("1" if accepted else "None")
@@ -192,14 +191,13 @@ def test_signed_session_ids_dated_ahead_are_accepted(clock: FakeClock) -> None:
 # Item 5: a small cookie cannot make a request decompress megabytes.
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_a_payload_inflating_past_the_cap_is_refused_without_inflating_it(
-    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
+    cookie_kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
     payload = b'{"a":"' + b"0" * 4_000_000 + b'"}'
-    cookie = kind.payload_cookie(payload, clock(), compress=True)
+    cookie = cookie_kind.payload_cookie(payload, clock(), compress=True)
     assert len(cookie) < 8000
-    interface = kind.interface(clock, compress=True)
+    interface = cookie_kind.interface(clock, compress=True)
     config = SessionConfig(secret_key=SECRET)
     tracemalloc.start()
     try:
@@ -216,18 +214,17 @@ def test_a_payload_inflating_past_the_cap_is_refused_without_inflating_it(
     assert "65536" in record.getMessage()
 
 
-@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("compress", [True, False], ids=["compressed", "plain"])
 @pytest.mark.parametrize(
     ("size", "accepted"),
     [pytest.param(1900, True, id="under"), pytest.param(2100, False, id="over")],
 )
 def test_max_payload_size_applies_to_compressed_and_plain_payloads(
-    kind: CookieKind, clock: FakeClock, size: int, accepted: bool, compress: bool
+    cookie_kind: CookieKind, clock: FakeClock, size: int, accepted: bool, compress: bool
 ) -> None:
     payload = b'{"a":"' + b"0" * (size - 8) + b'"}'
-    cookie = kind.payload_cookie(payload, clock(), compress=compress)
-    browser = kind.browser(clock, compress=compress, max_payload_size=2048)
+    cookie = cookie_kind.payload_cookie(payload, clock(), compress=compress)
+    browser = cookie_kind.browser(clock, compress=compress, max_payload_size=2048)
     response = browser.request(lambda s: len(s.get("a", "")), cookie_header=f"session={cookie}")
     assert response.text == (str(size - 8) if accepted else "0")
 
@@ -242,9 +239,10 @@ def test_a_truncated_zlib_stream_is_still_refused(
     assert "not valid base64 or zlib" in session_log.records[0].getMessage()
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_writing_more_than_max_payload_size_raises(kind: CookieKind, clock: FakeClock) -> None:
-    browser = kind.browser(clock, compress=True, max_payload_size=4096)
+def test_writing_more_than_max_payload_size_raises(
+    cookie_kind: CookieKind, clock: FakeClock
+) -> None:
+    browser = cookie_kind.browser(clock, compress=True, max_payload_size=4096)
     with pytest.raises(PayloadTooLarge) as caught:
         # Compresses to a few dozen bytes: it would fit the cookie, but not be read back.
         browser.request(lambda s: s.__setitem__("a", "0" * 5000))
@@ -259,8 +257,8 @@ def test_writing_more_than_max_payload_size_raises(kind: CookieKind, clock: Fake
 # subdomain) no longer locks the user out.
 
 
-def logged_in(kind: CookieKind, clock: FakeClock) -> tuple[Browser, str]:
-    browser = kind.browser(clock)
+def logged_in(cookie_kind: CookieKind, clock: FakeClock) -> tuple[Browser, str]:
+    browser = cookie_kind.browser(clock)
     browser.request(lambda s: s.__setitem__("user", "ada"))
     value = browser.cookie()
     assert value is not None
@@ -283,17 +281,17 @@ PLANTED = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "plant"), PLANTED)
+@pytest.mark.parametrize(("cookie_kind", "plant"), PLANTED)
 @pytest.mark.parametrize("planted_first", [True, False], ids=["planted-first", "planted-last"])
 def test_the_copy_that_verifies_or_decrypts_is_used(
-    kind: CookieKind,
+    cookie_kind: CookieKind,
     clock: FakeClock,
     session_log: pytest.LogCaptureFixture,
     plant: Plant,
     planted_first: bool,
 ) -> None:
-    browser, good = logged_in(kind, clock)
-    planted = plant(kind, clock)
+    browser, good = logged_in(cookie_kind, clock)
+    planted = plant(cookie_kind, clock)
     pair = [f"session={planted}", f"session={good}"]
     header = "; ".join(pair if planted_first else pair[::-1])
     response = browser.request(lambda s: s.get("user"), cookie_header=f"theme=dark; {header}")
@@ -303,13 +301,12 @@ def test_the_copy_that_verifies_or_decrypts_is_used(
     assert planted not in messages
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_with_two_valid_copies_the_first_is_used_and_they_are_never_merged(
-    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
+    cookie_kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    ada = kind.cookie(clock, {"user": "ada"})
-    eve = kind.cookie(clock, {"cart": [1]})
-    browser = kind.browser(clock)
+    ada = cookie_kind.cookie(clock, {"user": "ada"})
+    eve = cookie_kind.cookie(clock, {"cart": [1]})
+    browser = cookie_kind.browser(clock)
     response = browser.request(lambda s: dict(s), cookie_header=f"session={ada}; session={eve}")
     assert response.text == "{'user': 'ada'}"
     response = browser.request(lambda s: dict(s), cookie_header=f"session={eve}; session={ada}")
@@ -317,27 +314,25 @@ def test_with_two_valid_copies_the_first_is_used_and_they_are_never_merged(
     assert "2 copies" in session_log.records[0].getMessage()
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_when_no_copy_is_valid_the_session_is_fresh_and_logged_once(
-    kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
+    cookie_kind: CookieKind, clock: FakeClock, session_log: pytest.LogCaptureFixture
 ) -> None:
-    planted = kind.cookie(clock, {"user": "eve"}, secret_key=OLD_KEY)
+    planted = cookie_kind.cookie(clock, {"user": "eve"}, secret_key=OLD_KEY)
     session_log.clear()
-    response = kind.browser(clock).request(
+    response = cookie_kind.browser(clock).request(
         lambda s: (dict(s), s.new), cookie_header=f"session=garbage; session={planted}"
     )
     assert response.text == "({}, True)"
     (record,) = session_log.records
     assert record.levelno == logging.WARNING
-    assert f"more than once (2 copies) and none {kind.accepts}" in record.getMessage()
+    assert f"more than once (2 copies) and none {cookie_kind.accepts}" in record.getMessage()
     assert planted not in record.getMessage()
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_logging_in_again_works_while_the_planted_cookie_stays(
-    kind: CookieKind, clock: FakeClock
+    cookie_kind: CookieKind, clock: FakeClock
 ) -> None:
-    browser = kind.browser(clock)
+    browser = cookie_kind.browser(clock)
     planted = "session=garbage"
     response = browser.request(lambda s: s.__setitem__("user", "ada"), cookie_header=planted)
     (header,) = set_cookies(response)

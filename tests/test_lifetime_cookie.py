@@ -1,8 +1,8 @@
 """Idle and absolute timeouts of cookie sessions, with a fake clock.
 
-The rules signed and encrypted cookies share are run on both (``kind``, from
-tests/_cookie_kinds.py); what only encrypted cookies do is in
-tests/test_lifetime_encrypted.py.
+The rules signed and encrypted cookies share run on both (a test taking the
+``cookie_kind`` fixture, tests/_cookie_kinds.py); what only encrypted cookies do is
+in tests/test_lifetime_encrypted.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sessionware import SecureCookieSessionInterface, SessionConfig, SessionMidd
 from sessionware.middleware import StartResponse
 
 from ._apps import Browser, set_cookies
-from ._cookie_kinds import KINDS, CookieKind
+from ._cookie_kinds import CookieKind
 from .conftest import SECRET, FakeClock
 
 IDLE = 900
@@ -103,14 +103,13 @@ def test_off_by_default() -> None:
 # Idle timeout
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_idle_timeout_fires_exactly_after_idle_seconds(
-    kind: CookieKind,
+    cookie_kind: CookieKind,
     clock: FakeClock,
     seen: list[events.SessionEvent],
     session_log: pytest.LogCaptureFixture,
 ) -> None:
-    browser = kind.browser(clock, idle_timeout=IDLE)
+    browser = cookie_kind.browser(clock, idle_timeout=IDLE)
     browser.request(login)
     clock.advance(IDLE)
     assert browser.request(who).text == "'ada'"  # exactly IDLE seconds idle: still valid
@@ -121,11 +120,10 @@ def test_idle_timeout_fires_exactly_after_idle_seconds(
     assert "idle for 901 seconds, over idle_timeout (900)" in session_log.text
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_an_old_copy_of_the_cookie_times_out_though_the_user_is_active(
-    kind: CookieKind, clock: FakeClock
+    cookie_kind: CookieKind, clock: FakeClock
 ) -> None:
-    browser = kind.browser(clock, idle_timeout=IDLE)
+    browser = cookie_kind.browser(clock, idle_timeout=IDLE)
     browser.request(login)
     stolen = f"session={browser.cookie()}"
     for _ in range(4):
@@ -134,11 +132,10 @@ def test_an_old_copy_of_the_cookie_times_out_though_the_user_is_active(
     assert browser.request(who, cookie_header=stolen).text == "None"
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_read_only_requests_renew_the_idle_clock_throttled(
-    kind: CookieKind, clock: FakeClock
+    cookie_kind: CookieKind, clock: FakeClock
 ) -> None:
-    browser = kind.browser(clock, idle_timeout=IDLE)
+    browser = cookie_kind.browser(clock, idle_timeout=IDLE)
     browser.request(login)
     clock.advance(IDLE * 0.1 - 1)
     assert set_cookies(browser.request(who)) == []  # too soon: no write
@@ -147,11 +144,10 @@ def test_read_only_requests_renew_the_idle_clock_throttled(
     assert set_cookies(browser.request(who)) == []
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_a_request_that_never_opens_the_session_is_not_activity(
-    kind: CookieKind, clock: FakeClock
+    cookie_kind: CookieKind, clock: FakeClock
 ) -> None:
-    browser = kind.browser(clock, idle_timeout=IDLE)
+    browser = cookie_kind.browser(clock, idle_timeout=IDLE)
     browser.request(login)
     clock.advance(IDLE - 1)
     browser.request()  # the handler does not touch the session
@@ -159,9 +155,8 @@ def test_a_request_that_never_opens_the_session_is_not_activity(
     assert browser.request(who).text == "None"
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_permanent_sessions_time_out_idle_too(kind: CookieKind, clock: FakeClock) -> None:
-    browser = kind.browser(clock, idle_timeout=IDLE)
+def test_permanent_sessions_time_out_idle_too(cookie_kind: CookieKind, clock: FakeClock) -> None:
+    browser = cookie_kind.browser(clock, idle_timeout=IDLE)
     browser.request(lambda s: s.update(user="ada", _permanent=True))
     clock.advance(IDLE + 1)
     assert browser.request(who).text == "None"
@@ -170,11 +165,10 @@ def test_permanent_sessions_time_out_idle_too(kind: CookieKind, clock: FakeClock
 # Absolute timeout
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_absolute_timeout_fires_whatever_the_activity(
-    kind: CookieKind, clock: FakeClock, seen: list[events.SessionEvent]
+    cookie_kind: CookieKind, clock: FakeClock, seen: list[events.SessionEvent]
 ) -> None:
-    browser = kind.browser(clock, idle_timeout=IDLE, absolute_timeout=ABSOLUTE)
+    browser = cookie_kind.browser(clock, idle_timeout=IDLE, absolute_timeout=ABSOLUTE)
     browser.request(login)
     for _ in range(ABSOLUTE // (IDLE - 60)):
         clock.advance(IDLE - 60)
@@ -187,11 +181,10 @@ def test_absolute_timeout_fires_whatever_the_activity(
     assert refusals(seen) == ["absolute_timeout"]
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_regenerate_restarts_the_absolute_clock(
-    kind: CookieKind, clock: FakeClock, seen: list[events.SessionEvent]
+    cookie_kind: CookieKind, clock: FakeClock, seen: list[events.SessionEvent]
 ) -> None:
-    browser = kind.browser(clock, absolute_timeout=ABSOLUTE)
+    browser = cookie_kind.browser(clock, absolute_timeout=ABSOLUTE)
     browser.request(login)
     clock.advance(3600)
     browser.request(lambda s: s.regenerate())
@@ -218,16 +211,15 @@ def test_the_creation_time_is_signed_inside_the_session(clock: FakeClock) -> Non
     assert browser.request(who, cookie_header=f"session={forged}.{rest}").text == "None"
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_a_session_from_before_the_setting_starts_its_clock_at_its_cookie(
-    kind: CookieKind, clock: FakeClock
+    cookie_kind: CookieKind, clock: FakeClock
 ) -> None:
-    before = kind.browser(clock)
+    before = cookie_kind.browser(clock)
     before.request(login)
     cookie = before.cookie()
     assert cookie is not None
     clock.advance(100)
-    after = kind.browser(clock, absolute_timeout=ABSOLUTE)
+    after = cookie_kind.browser(clock, absolute_timeout=ABSOLUTE)
     after.client.set_cookie("session", cookie)
     assert after.request(who).text == "'ada'"  # written back with _created
     assert after.request(lambda s: s.get("_created")).text == "1700000000"
@@ -235,18 +227,16 @@ def test_a_session_from_before_the_setting_starts_its_clock_at_its_cookie(
     assert after.request(who).text == "None"
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_no_created_key_while_the_setting_is_off(kind: CookieKind, clock: FakeClock) -> None:
-    browser = kind.browser(clock, idle_timeout=IDLE)
+def test_no_created_key_while_the_setting_is_off(cookie_kind: CookieKind, clock: FakeClock) -> None:
+    browser = cookie_kind.browser(clock, idle_timeout=IDLE)
     browser.request(login)
     assert browser.request(lambda s: sorted(s)).text == "['user']"
 
 
-@pytest.mark.parametrize("kind", KINDS)
 def test_an_emptied_session_is_deleted_not_kept_for_its_creation_time(
-    kind: CookieKind, clock: FakeClock
+    cookie_kind: CookieKind, clock: FakeClock
 ) -> None:
-    browser = kind.browser(clock, absolute_timeout=ABSOLUTE)
+    browser = cookie_kind.browser(clock, absolute_timeout=ABSOLUTE)
     browser.request(login)
     (header,) = set_cookies(browser.request(lambda s: s.clear()))
     assert "Expires=Thu, 01 Jan 1970" in header

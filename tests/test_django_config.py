@@ -34,94 +34,59 @@ def base() -> Iterator[None]:
         yield
 
 
-@pytest.mark.parametrize(
-    ("engine", "settings", "message"),
-    [
-        pytest.param(
-            "cookie",
-            {"SESSIONWARE": ["secret"]},
-            "SESSIONWARE must be a dict",
-            id="not-a-dict",
-        ),
-        pytest.param(
-            "cookie",
-            {"SESSIONWARE": {"secret": "x"}},
-            "SESSIONWARE has unknown key(s) 'secret'",
-            id="unknown-key",
-        ),
-        pytest.param(
-            "cookie",
-            {"SESSIONWARE": {"store_url": "memory://"}},
+def sessionware(**options: Any) -> dict[str, Any]:
+    """Django settings whose ``SESSIONWARE`` dict holds ``options``."""
+    return {"SESSIONWARE": options}
+
+
+# What each engine refuses to start with, and what its error must say.
+MISCONFIGURED: dict[_config.Engine, dict[str, tuple[dict[str, Any], str]]] = {
+    "cookie": {
+        "not-a-dict": ({"SESSIONWARE": ["secret"]}, "SESSIONWARE must be a dict"),
+        "unknown-key": (sessionware(secret="x"), "SESSIONWARE has unknown key(s) 'secret'"),
+        "store-option-on-cookie-engine": (
+            sessionware(store_url="memory://"),
             "unknown key(s) 'store_url' for SESSION_ENGINE='sessionware.django.cookie'",
-            id="store-option-on-cookie-engine",
         ),
-        pytest.param(
-            "cookie",
-            {"SESSIONWARE": {"cookie_name": "session"}},
+        "cookie-name-django-writes": (
+            sessionware(cookie_name="session"),
             "set SESSION_COOKIE_NAME = 'session' instead",
-            id="cookie-name-django-writes",
         ),
-        pytest.param(
-            "cookie",
-            {"SESSIONWARE": {"cookie_partitioned": True}},
-            "has no Partitioned setting",
-            id="partitioned",
-        ),
-        pytest.param(
-            "cookie",
+        "partitioned": (sessionware(cookie_partitioned=True), "has no Partitioned setting"),
+        "samesite-none-insecure": (
             {"SESSION_COOKIE_SAMESITE": "None"},
             "here cookie_secure is SESSION_COOKIE_SECURE, cookie_samesite is "
             "SESSION_COOKIE_SAMESITE",
-            id="samesite-none-insecure",
         ),
-        pytest.param(
-            "cookie",
-            {"SESSIONWARE": {"permanent_lifetime": "long"}},
+        "bad-override": (
+            sessionware(permanent_lifetime="long"),
             "permanent_lifetime is SESSIONWARE['permanent_lifetime']",
-            id="bad-override",
         ),
-        pytest.param(
-            "cookie",
-            {"SESSIONWARE": {"secret_key": ""}},
-            "need a secret key",
-            id="empty-key",
-        ),
-        pytest.param(
-            "cookie",
+        "empty-key": (sessionware(secret_key=""), "need a secret key"),
+        "serializer": (
             {"SESSION_SERIALIZER": "myapp.PickleSerializer"},
             "SESSION_SERIALIZER='myapp.PickleSerializer' is not used",
-            id="serializer",
         ),
-        pytest.param(
-            "cookie",
-            {"SESSIONWARE": {"digest_method": "md17"}},
-            "cannot be built: digest_method='md17'",
-            id="bad-digest",
-        ),
-        pytest.param(
-            "store",
-            {"SESSIONWARE_STORE_URL": ""},
-            "it needs a store: set SESSIONWARE_STORE_URL",
-            id="no-store",
-        ),
-        pytest.param(
-            "store",
+        "bad-digest": (sessionware(digest_method="md17"), "cannot be built: digest_method='md17'"),
+    },
+    "store": {
+        "no-store": ({"SESSIONWARE_STORE_URL": ""}, "it needs a store: set SESSIONWARE_STORE_URL"),
+        "unknown-store": (
             {"SESSIONWARE_STORE_URL": "mongodb://u:hunter2@h/db"},
             "the scheme 'mongodb' names no store",
-            id="unknown-store",
         ),
-        pytest.param(
-            "store",
-            {"SESSIONWARE": {"store_options": ["x"]}},
-            "store_options'] must be a dict",
-            id="store-options",
-        ),
-        pytest.param(
-            "store",
-            {"SESSIONWARE": {"touch_interval": -1}},
-            "touch_interval must be",
-            id="bad-interface-option",
-        ),
+        "store-options": (sessionware(store_options=["x"]), "store_options'] must be a dict"),
+        "bad-interface-option": (sessionware(touch_interval=-1), "touch_interval must be"),
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("engine", "settings", "message"),
+    [
+        pytest.param(engine, settings, message, id=name)
+        for engine, cases in MISCONFIGURED.items()
+        for name, (settings, message) in cases.items()
     ],
 )
 def test_misconfiguration_names_the_setting_and_the_fix(

@@ -131,30 +131,54 @@ class Site:
         headers = self.save(session)
         return headers[-1][1].split(";")[0].removeprefix("session=")
 
+    def two_requests(self) -> tuple[ServerSideSession, ServerSideSession]:
+        """A user logs in; then two requests of theirs open the session at once."""
+        cookie = self.login()
+        return self.open(cookie), self.open(cookie)
 
-@pytest.mark.parametrize("at", range(4))
-@pytest.mark.parametrize("changes_data", [False, True], ids=["regenerate-only", "with-a-write"])
+    def regenerate(
+        self,
+        session: ServerSideSession,
+        at: int,
+        concurrent: Callable[[], None],
+        *,
+        changes_data: bool,
+    ) -> Headers:
+        """Regenerate ``session`` (writing to it first, if told) and save it, running
+        ``concurrent`` just before the save's store call number ``at``."""
+        self.store.arm(at, concurrent)
+        if changes_data:
+            session["role"] = "admin"
+        session.regenerate()
+        return self.save(session)
+
+
+@pytest.fixture
+def site(clock: FakeClock, backend: Store) -> Site:
+    return Site(clock, backend)
+
+
+#: A concurrent request before each store call of the regenerating save, with a
+#: regenerate() alone and with one that also changes the data.
+INTERLEAVINGS = [
+    pytest.param(at, changes_data, id=f"{label}-{at}")
+    for changes_data, label in ((False, "regenerate-only"), (True, "with-a-write"))
+    for at in range(4)
+]
+
+
+@pytest.mark.parametrize(("at", "changes_data"), INTERLEAVINGS)
 def test_a_logout_during_regenerate_is_not_undone(
-    clock: FakeClock,
-    backend: Store,
-    session_log: pytest.LogCaptureFixture,
-    at: int,
-    changes_data: bool,
+    site: Site, session_log: pytest.LogCaptureFixture, at: int, changes_data: bool
 ) -> None:
-    site = Site(clock, backend)
-    cookie = site.login()
-    privileged, logout = site.open(cookie), site.open(cookie)
+    privileged, logout = site.two_requests()
     old = privileged.sid
     logout.invalidate()
 
     def log_out() -> None:
         site.save(logout)
 
-    site.store.arm(at, log_out)
-    if changes_data:
-        privileged["role"] = "admin"
-    privileged.regenerate()
-    headers = site.save(privileged)
+    headers = site.regenerate(privileged, at, log_out, changes_data=changes_data)
     events = site.store.events
     if "hook" in events and events.index("hook") < [*events, "created"].index("created"):
         # The logout deleted the old ID before any new one existed: it must stay ended.
@@ -166,26 +190,19 @@ def test_a_logout_during_regenerate_is_not_undone(
         assert site.points_at_a_live_session(headers) is True
 
 
-@pytest.mark.parametrize("at", range(4))
-@pytest.mark.parametrize("changes_data", [False, True], ids=["regenerate-only", "with-a-write"])
+@pytest.mark.parametrize(("at", "changes_data"), INTERLEAVINGS)
 def test_a_write_during_regenerate_is_kept_or_reported(
-    clock: FakeClock,
-    backend: Store,
-    session_log: pytest.LogCaptureFixture,
-    at: int,
-    changes_data: bool,
+    site: Site, session_log: pytest.LogCaptureFixture, at: int, changes_data: bool
 ) -> None:
-    site = Site(clock, backend)
-    cookie = site.login()
-    regenerating, writing = site.open(cookie), site.open(cookie)
-    old = regenerating.sid
+    regenerating, writing = site.two_requests()
     writing["cart"] = ["book"]
+    old = regenerating.sid
     written: list[Headers] = []
-    site.store.arm(at, lambda: written.append(site.save(writing)))
-    if changes_data:
-        regenerating["role"] = "admin"
-    regenerating.regenerate()
-    headers = site.save(regenerating)
+
+    def write() -> None:
+        written.append(site.save(writing))
+
+    headers = site.regenerate(regenerating, at, write, changes_data=changes_data)
     assert site.points_at_a_live_session(headers) is True
     assert regenerating.sid != old
     assert site.live(old) is None
@@ -202,10 +219,7 @@ def test_a_write_during_regenerate_is_kept_or_reported(
     # Else it came before the move, whose retry merged it: nothing was lost.
 
 
-def test_regenerate_draws_another_id_when_the_fresh_one_is_taken(
-    clock: FakeClock, backend: Store
-) -> None:
-    site = Site(clock, backend)
+def test_regenerate_draws_another_id_when_the_fresh_one_is_taken(site: Site) -> None:
     taken = site.open(site.login()).sid
     assert taken is not None
     cookie = site.login()
@@ -220,8 +234,7 @@ def test_regenerate_draws_another_id_when_the_fresh_one_is_taken(
     assert site.live(fresh) is not None
 
 
-def test_regenerate_gives_up_after_three_taken_ids(clock: FakeClock, backend: Store) -> None:
-    site = Site(clock, backend)
+def test_regenerate_gives_up_after_three_taken_ids(site: Site) -> None:
     taken = site.open(site.login()).sid
     assert taken is not None
     session = site.open(site.login())

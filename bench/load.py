@@ -19,10 +19,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["Result", "load", "main", "print_table", "require_wrk", "wrk_options"]
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = (
@@ -46,17 +47,17 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
+def _wait_until_serving(url: str, server: subprocess.Popen[bytes], name: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode} before serving")
+            raise SystemExit(f"{name} exited with {server.returncode} before serving")
         try:
             with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - our http:// URL
                 return
         except OSError:
             time.sleep(0.1)
-    raise SystemExit(f"gunicorn did not answer on {url} within 30 s")
+    raise SystemExit(f"{name} did not answer on {url} within 30 s")
 
 
 def _cookie(url: str) -> str | None:
@@ -70,19 +71,34 @@ def _milliseconds(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_variant(target: str, args: argparse.Namespace) -> Result:
-    """Serve ``target`` with gunicorn, load it with wrk, stop gunicorn."""
+def wrk_options(description: str) -> argparse.ArgumentParser:
+    """The options of every load run: seconds of wrk, its connections, server workers."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per variant")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1)
+    return parser
+
+
+def require_wrk(make_target: str) -> None:
+    """Stop with how to install wrk when it is missing."""
+    if shutil.which("wrk") is None:
+        raise SystemExit(f"wrk is not installed: apt-get install -y wrk ({make_target} does it)")
+
+
+def load(name: str, server: Callable[[int], list[str]], args: argparse.Namespace) -> Result:
+    """Start ``server(port)`` on a free port, load it with wrk, stop it.
+
+    ``name`` says what ran in an error. wrk replays the session cookie of the first
+    response, after a 2-second warm-up; a run with a non-2xx answer or a socket error
+    stops the benchmark rather than count.
+    """
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
     env = dict(os.environ, SESSIONWARE_SECRET_KEY=secrets.token_hex(32))
-    command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(args.workers), "--worker-class", "gthread",
-        "--threads", str(args.threads), "--log-level", "warning", target,
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    process = subprocess.Popen(server(port), cwd=ROOT, env=env)
     try:
-        _wait_until_serving(url, server)
+        _wait_until_serving(url, process, name)
         cookie = _cookie(url)
         wrk = ["wrk", "-t", "1", "-c", str(args.connections), "--latency"]
         if cookie:
@@ -92,41 +108,57 @@ def run_variant(target: str, args: argparse.Namespace) -> Result:
             [*wrk, "-d", f"{args.duration}s", url], check=True, capture_output=True, text=True
         ).stdout
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        process.terminate()
+        process.wait(timeout=30)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE)
     if rate is None or p99 is None or "Non-2xx" in output or "Socket errors" in output:
-        raise SystemExit(f"wrk run of {target} was not clean:\n{output}")
+        raise SystemExit(f"wrk run under {name} was not clean:\n{output}")
     return Result(float(rate.group(1)), _milliseconds(p99.group(1)))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run both variants and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per variant")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=4)
-    args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: apt-get install -y wrk (make load does it)")
-    results = [(label, run_variant(target, args)) for label, target in VARIANTS]
+def print_table(setup: str, subject: str, results: list[tuple[str, Result]]) -> None:
+    """``setup``, then a Markdown table of ``results`` against the first (the bare app)."""
     bare = results[0][1]
-    print(
-        f"gunicorn gthread, {args.workers} worker(s) x {args.threads} threads on 127.0.0.1; "
-        f"wrk 1 thread, {args.connections} connections, {args.duration} s per variant; "
-        f"{os.cpu_count()} CPUs shared by both"
-    )
+    print(setup)
     print()
-    print("| example app under gunicorn | requests/s | p99 latency | vs bare |")
+    print(f"| {subject} | requests/s | p99 latency | vs bare |")
     print("|---|---|---|---|")
     for label, result in results:
         share = result.requests_per_second / bare.requests_per_second
         print(
             f"| {label} | {result.requests_per_second:.0f} | {result.p99_ms:.2f} ms | {share:.1%} |"
         )
-    share = results[1][1].requests_per_second / bare.requests_per_second
+
+
+def run_variant(target: str, args: argparse.Namespace) -> Result:
+    """Serve ``target`` with gunicorn, load it with wrk, stop gunicorn."""
+
+    def gunicorn(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(args.workers), "--worker-class", "gthread",
+            "--threads", str(args.threads), "--log-level", "warning", target,
+        ]  # fmt: skip
+
+    return load(f"gunicorn serving {target}", gunicorn, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both variants and print the table."""
+    parser = wrk_options(__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args(argv)
+    require_wrk("make load")
+    results = [(label, run_variant(target, args)) for label, target in VARIANTS]
+    print_table(
+        f"gunicorn gthread, {args.workers} worker(s) x {args.threads} threads on 127.0.0.1; "
+        f"wrk 1 thread, {args.connections} connections, {args.duration} s per variant; "
+        f"{os.cpu_count()} CPUs shared by both",
+        "example app under gunicorn",
+        results,
+    )
+    share = results[1][1].requests_per_second / results[0][1].requests_per_second
     print()
     mark = "x" if share >= 0.95 else " "
     print(f"- [{mark}] requests/s with sessionware >= 95% of the bare app's: {share:.1%}")

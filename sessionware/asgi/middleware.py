@@ -138,6 +138,9 @@ class SessionMiddleware:
             # So is scope -> session -> the server's send -> the server's request -> scope.
             session._scope = None
             session._send = _closed
+            opened = session._session
+            if opened is not None and not self.interface.is_null_session(opened):
+                self.interface.release_session(self.config, opened)
 
 
 async def _closed(message: Message) -> None:

@@ -442,3 +442,50 @@ async def test_a_connection_is_freed_by_reference_counting() -> None:
         assert refs[0]() is None
     finally:
         gc.enable()
+
+
+class HookLog(SecureCookieSessionInterface):
+    """Records the end-of-request hooks the middleware calls, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def close_session(self, config: SessionConfig, session: Any) -> None:
+        self.calls.append("close")
+
+    def release_session(self, config: SessionConfig, session: Any) -> None:
+        self.calls.append("release")
+
+
+async def test_release_session_is_called_once_the_app_returned() -> None:
+    interface = HookLog()
+    app = SessionMiddleware(
+        endpoint(lambda s: s.__setitem__("n", 1)),
+        SessionConfig(secret_key=SECRET),
+        interface=interface,
+    )
+    await run(app, http_scope())
+    assert interface.calls == ["close", "release"]
+
+
+async def test_release_session_follows_an_app_that_failed() -> None:
+    interface = HookLog()
+
+    async def failing(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["session"]["n"] = 1
+        raise RuntimeError("the app broke")
+
+    app = SessionMiddleware(failing, SessionConfig(secret_key=SECRET), interface=interface)
+    with pytest.raises(RuntimeError, match="the app broke"):
+        await run(app, http_scope())
+    assert interface.calls == ["release"]
+
+
+async def test_an_untouched_session_is_not_released() -> None:
+    interface = HookLog()
+    app = SessionMiddleware(
+        endpoint(lambda s: None), SessionConfig(secret_key=SECRET), interface=interface
+    )
+    await run(app, http_scope())
+    assert interface.calls == []

@@ -182,8 +182,9 @@ class SessionInterface:
         :class:`~sessionware.SessionMiddleware` and the Flask bridge put the session in
         the environ, so anything of the request's that the session still keeps (such as
         the environ) makes a reference cycle that only the cyclic GC frees: let go of
-        it here. The ASGI middleware calls it too, once the app returned. It comes after :meth:`close_session` or :meth:`discard_session`, if
-        either is called. The default does nothing.
+        it here. The ASGI middleware calls it too, once the app returned. It comes
+        after :meth:`close_session` or :meth:`discard_session`, if either is called.
+        The default does nothing.
         """
 
     # Helpers for subclasses: the cookie wire format, shared by every back end.

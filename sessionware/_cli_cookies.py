@@ -1,5 +1,5 @@
 """``sessionware gen-key`` and ``sign``: signed cookies from the shell, and the key
-handling they share with ``inspect`` (:mod:`sessionware._cli_inspect`).
+handling and interface options they share with ``inspect`` (:mod:`sessionware._cli_inspect`).
 
 The secret key comes from ``SESSIONWARE_SECRET_KEY``, ``SESSIONWARE_SECRET_KEY_FILE`` or
 ``--key-file``, never from an argument (arguments show in ``ps`` and shell history), and
@@ -17,7 +17,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ._signing import check_digest_method
 from .config import SessionConfig
+from .encrypted import EncryptedCookieSessionInterface
+from .securecookie import SecureCookieSessionInterface
 from .testing import session_cookie
 
 __all__ = [
@@ -28,6 +31,9 @@ __all__ = [
     "app_config",
     "fail",
     "key_file_option",
+    "purpose_option",
+    "signed_interface",
+    "signing_options",
     "with_config",
 ]
 
@@ -55,13 +61,16 @@ def add_commands(subparsers: Subparsers) -> None:
     sign = subparsers.add_parser(
         "sign",
         help="print a signed session cookie value for some JSON",
-        description="Print the cookie value of a session holding JSON (an object). " + KEY_HELP,
+        description="Print the cookie value of a session holding JSON (an object), signed "
+        "as SecureCookieSessionInterface signs it; for an app whose interface has another "
+        "salt or digest method, pass --salt and --digest-method. " + KEY_HELP,
     )
     sign.add_argument("json", metavar="JSON", help="the session data, e.g. '{\"user_id\": 1}'")
     sign.add_argument(
         "--permanent", action="store_true", help="mark the session permanent (_permanent)"
     )
     key_file_option(sign)
+    signing_options(sign)
     sign.set_defaults(run=_sign)
 
 
@@ -78,6 +87,74 @@ def key_file_option(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="read the secret key from this file (wins over the environment)",
     )
+
+
+def signing_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--salt`` and ``--digest-method``, which :func:`signed_interface` reads.
+
+    Left out, each is ``None``: the interface's default (Flask's), and a sign that it
+    was not given.
+    """
+    _interface_option(parser, "--salt", "SALT", _non_empty, "signed", "salt")
+    _interface_option(
+        parser,
+        "--digest-method",
+        "NAME",
+        _digest_method,
+        "signed",
+        "digest_method",
+        ", a hashlib name",
+    )
+
+
+def purpose_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--purpose NAME`` for encrypted cookies; left out, it is ``None`` (the default)."""
+    _interface_option(parser, "--purpose", "NAME", _non_empty, "encrypted", "purpose")
+
+
+def _interface_option(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    metavar: str,
+    check: Callable[[str], str],
+    kind: str,
+    parameter: str,
+    more: str = "",
+) -> None:
+    """One option that sets the ``parameter`` of the interface of ``kind`` cookies;
+    ``check`` turns a wrong value into argparse's exit 2, naming ``flag``."""
+    interface = (
+        SecureCookieSessionInterface if kind == "signed" else EncryptedCookieSessionInterface
+    )
+    parser.add_argument(
+        flag,
+        metavar=metavar,
+        type=check,
+        help=f"for {kind} cookies: the app's {interface.__name__}({parameter}=...){more} "
+        f"(default: {getattr(interface, parameter)})",
+    )
+
+
+def signed_interface(args: argparse.Namespace) -> SecureCookieSessionInterface:
+    """The signed-cookie interface that :func:`signing_options`' flags ask for."""
+    return SecureCookieSessionInterface(salt=args.salt, digest_method=args.digest_method)
+
+
+def _non_empty(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+def _digest_method(text: str) -> str:
+    try:
+        check_digest_method(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} cannot sign cookies; give a hashlib name such as sha1 (Flask's), "
+            "sha256 or sha512"
+        ) from None
+    return text
 
 
 def fail(message: str, status: int) -> int:
@@ -136,7 +213,7 @@ def _sign(args: argparse.Namespace) -> int:
         data["_permanent"] = True
 
     def sign(config: SessionConfig) -> int:
-        print(session_cookie(data, config))
+        print(session_cookie(data, config, interface=signed_interface(args)))
         return 0
 
     return with_config(args, sign)

@@ -18,11 +18,21 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from ._cli_cookies import KEY_HELP, REFUSED, USAGE, app_config, fail, key_file_option, with_config
-from ._signing import BadCookie, check_digest_method
+from ._cli_cookies import (
+    KEY_HELP,
+    REFUSED,
+    USAGE,
+    app_config,
+    fail,
+    key_file_option,
+    purpose_option,
+    signed_interface,
+    signing_options,
+    with_config,
+)
+from ._signing import BadCookie
 from .config import SessionConfig
 from .encrypted import EncryptedCookieSessionInterface
-from .securecookie import SecureCookieSessionInterface
 
 __all__ = ["add_command"]
 
@@ -55,47 +65,9 @@ def add_command(subparsers: Any) -> None:
         help="the app's key ring (JSON, as `sessionware keys` writes it); wins over "
         "SESSIONWARE_KEYRING_FILE",
     )
-    inspect.add_argument(
-        "--purpose",
-        metavar="NAME",
-        type=_non_empty,
-        default=EncryptedCookieSessionInterface.purpose,
-        help="for encrypted cookies: the app's EncryptedCookieSessionInterface(purpose=...) "
-        "(default: %(default)s)",
-    )
-    inspect.add_argument(
-        "--salt",
-        type=_non_empty,
-        default=SecureCookieSessionInterface.salt,
-        help="for signed cookies: the app's SecureCookieSessionInterface(salt=...) "
-        "(default: %(default)s)",
-    )
-    inspect.add_argument(
-        "--digest-method",
-        metavar="NAME",
-        type=_digest_method,
-        default=SecureCookieSessionInterface.digest_method,
-        help="for signed cookies: the app's SecureCookieSessionInterface(digest_method=...), "
-        "a hashlib name (default: %(default)s)",
-    )
+    purpose_option(inspect)
+    signing_options(inspect)
     inspect.set_defaults(run=_inspect)
-
-
-def _non_empty(text: str) -> str:
-    if not text:
-        raise argparse.ArgumentTypeError("must not be empty")
-    return text
-
-
-def _digest_method(text: str) -> str:
-    try:
-        check_digest_method(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} cannot sign cookies; give a hashlib name such as sha1 (Flask's), "
-            "sha256 or sha512"
-        ) from None
-    return text
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -105,7 +77,14 @@ def _inspect(args: argparse.Namespace) -> int:
     if equals and "." not in name:
         value, cookie_name = rest, name  # given as name=value, as in a Cookie header
     if not value.startswith(_ENCRYPTED):
+        _note_ignored(["--purpose"] if args.purpose is not None else [], "signed")
         return with_config(args, lambda config: _report(value, config, args))
+    ignored = [
+        flag
+        for flag, given in (("--salt", args.salt), ("--digest-method", args.digest_method))
+        if given is not None
+    ]
+    _note_ignored(ignored, "encrypted")
     what = _encrypted_token(value)
     try:
         config = app_config(args)
@@ -117,18 +96,33 @@ def _inspect(args: argparse.Namespace) -> int:
 _ENCRYPTED = "e1."
 
 
+def _note_ignored(flags: list[str], kind: str) -> None:
+    """Say on stderr that ``flags``, given for the other format, do not apply to a ``kind``
+    cookie: the cookie is read all the same, so the note does not change the exit status."""
+    if flags:
+        other = "signed" if kind == "encrypted" else "encrypted"
+        print(
+            f"sessionware: note: the cookie is {kind}, so {' and '.join(flags)} "
+            f"(for {other} cookies) had no effect.",
+            file=sys.stderr,
+        )
+
+
 def _encrypted_token(value: str) -> str:
     """What an ``e1.`` token is, naming its key's ID (an ID, never key material)."""
     key_id = value[len(_ENCRYPTED) :].partition(".")[0]
     return f"the cookie is an encrypted sessionware token (format e1, key id {key_id!r})"
 
 
-def _report_encrypted(value: str, config: SessionConfig, name: str, what: str, purpose: str) -> int:
+def _report_encrypted(
+    value: str, config: SessionConfig, name: str, what: str, purpose: str | None
+) -> int:
     """Decrypt and show an encrypted cookie as :func:`_report` shows a signed one."""
     try:
         interface = EncryptedCookieSessionInterface(purpose=purpose)
     except ImportError as exc:  # pragma: no cover - the test extra installs cryptography
         return fail(f"{what}; {exc}", USAGE)
+    purpose = interface.purpose
     sealer = interface._sealer(config)
     if sealer is None:  # pragma: no cover - app_config insists on a key
         return fail(f"{what}; no key.", USAGE)
@@ -193,7 +187,7 @@ def _show(
 
 
 def _report(value: str, config: SessionConfig, args: argparse.Namespace) -> int:
-    interface = SecureCookieSessionInterface(salt=args.salt, digest_method=args.digest_method)
+    interface = signed_interface(args)
     signer = interface._signer(config)
     if signer is None:  # pragma: no cover - app_config insists on a key
         return fail("no secret key.", USAGE)
@@ -205,10 +199,10 @@ def _report(value: str, config: SessionConfig, args: argparse.Namespace) -> int:
         hint = ""
         if "does not match" in exc.reason:  # as SessionInterface tells a bad signature
             hint = (
-                f"; tried salt {args.salt!r} and digest {args.digest_method!r}: for an app "
-                "built with SecureCookieSessionInterface(salt=..., digest_method=...), pass "
-                "--salt SALT and --digest-method NAME; else another key signed it, or it "
-                "was altered"
+                f"; tried salt {interface.salt!r} and digest {interface.digest_method!r}: "
+                "for an app built with SecureCookieSessionInterface(salt=..., "
+                "digest_method=...), pass --salt SALT and --digest-method NAME; else another "
+                "key signed it, or it was altered"
             )
         return fail(f"refused: {exc.reason}{hint}.", REFUSED)
     except (ValueError, RecursionError):

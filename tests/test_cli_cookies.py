@@ -206,6 +206,23 @@ def test_inspect_takes_the_interface_options_in_process(
         assert f"argument {wrong[0]}:" in capsys.readouterr().err
 
 
+def test_sign_and_the_notes_in_process(
+    only_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    only_env.setenv("SESSIONWARE_SECRET_KEY", SECRET)
+    assert main(["sign", '{"n": 3}', "--salt", "s", "--digest-method", "sha512"]) == 0
+    value = capsys.readouterr().out.strip()
+    theirs = SecureCookieSessionInterface(salt="s", digest_method="sha512")
+    config = SessionConfig(secret_key=SECRET)
+    assert read_session([f"session={value}"], config, interface=theirs) == {"n": 3}
+    signed_flags = ["--salt", "s", "--digest-method", "sha512"]
+    assert main(["inspect", value, "--purpose", "p", *signed_flags]) == 0
+    assert "--purpose (for encrypted cookies) had no effect" in capsys.readouterr().err
+    sealed = session_cookie({"n": 4}, config, interface=EncryptedCookieSessionInterface())
+    assert main(["inspect", sealed, "--salt", "s"]) == 0
+    assert "--salt (for signed cookies) had no effect" in capsys.readouterr().err
+
+
 def test_sign_marks_a_permanent_session(
     only_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

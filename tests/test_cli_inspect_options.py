@@ -8,8 +8,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from sessionware import (
     EncryptedCookieSessionInterface,
     Key,
@@ -120,37 +118,5 @@ def test_a_ring_signed_cookie_is_verified_with_the_salt(tmp_path: Path) -> None:
     assert shown(read) == {"n": 3}
 
 
-@pytest.mark.parametrize(
-    ("option", "value", "message"),
-    [
-        pytest.param("--purpose", "", "argument --purpose: must not be empty", id="purpose"),
-        pytest.param("--salt", "", "argument --salt: must not be empty", id="salt"),
-        pytest.param(
-            "--digest-method", "md6", "argument --digest-method: 'md6' cannot sign", id="digest"
-        ),
-        pytest.param(
-            "--digest-method", "shake_128", "'shake_128' cannot sign", id="digest-variable"
-        ),
-    ],
-)
-def test_a_wrong_option_value_is_refused_naming_the_option(
-    option: str, value: str, message: str
-) -> None:
-    cookie = session_cookie({"n": 1}, SessionConfig(secret_key=SECRET))
-    result = sessionware("inspect", cookie, option, value, SESSIONWARE_SECRET_KEY=SECRET)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
-
-
-def test_help_names_the_options_and_their_defaults() -> None:
-    result = sessionware("inspect", "--help")
-    assert result.returncode == 0
-    out = " ".join(result.stdout.split())  # argparse wraps lines
-    assert "--purpose NAME" in out
-    assert "(default: session)" in out
-    assert "--salt SALT" in out
-    assert "(default: cookie-session)" in out
-    assert "--digest-method NAME" in out
-    assert "(default: sha1)" in out
+# The wrong values and --help of these options: tests/test_cli_sign_options.py, for both
+# commands that take them.

@@ -113,12 +113,8 @@ class SessionMiddleware:
             except BaseException:
                 # The app failed (or the client went away) after the headers went out: what
                 # it changed since then must not be committed (the WSGI middleware's rule).
-                opened = session._session
-                if (
-                    session.headers_sent
-                    and opened is not None
-                    and not self.interface.is_null_session(opened)
-                ):
+                opened = session._opened
+                if session.headers_sent and opened is not None:
                     self.interface.discard_session(self.config, opened)
                 raise
             if session._held is not None:
@@ -126,8 +122,8 @@ class SessionMiddleware:
                 # sent, so the server sees the same protocol error it would without us.
                 await session._release()
             if session.headers_sent:
-                opened = session._session
-                if opened is not None and not self.interface.is_null_session(opened):
+                opened = session._opened
+                if opened is not None:
                     if self.awaits_store:
                         await _run_awaiting(self.interface.close_session, self.config, opened)
                     else:
@@ -138,8 +134,8 @@ class SessionMiddleware:
             # So is scope -> session -> the server's send -> the server's request -> scope.
             session._scope = None
             session._send = _closed
-            opened = session._session
-            if opened is not None and not self.interface.is_null_session(opened):
+            opened = session._opened
+            if opened is not None:
                 self.interface.release_session(self.config, opened)
 
 
@@ -224,6 +220,9 @@ class _Connection(ASGISession):
         self._headers = scope.get("headers", ())
         self._send = send
         self._held: Message | None = None
+        #: The opened session, unless it is a null one (no key): what is saved, closed
+        #: and released. Decided once, when it opens.
+        self._opened: SessionMixin | None = None
         self._awaits = middleware.awaits_store
         self._reads_request = middleware.reads_request
 
@@ -236,6 +235,8 @@ class _Connection(ASGISession):
             else:
                 environ = self._environ = _environ(self._headers)
             session = ASGISession.load(self)
+            if not self._interface.is_null_session(session):
+                self._opened = session
             error = environ.get(STORE_ERROR_KEY)
             if error is not None and scope is not None:
                 scope[STORE_ERROR_KEY] = error
@@ -282,8 +283,8 @@ class _Connection(ASGISession):
     def _saved(self, message: Message) -> Message:
         """``message`` with the session saved into its headers."""
         self.headers_sent = True
-        session = self._session
-        if session is None or self._interface.is_null_session(session):
+        session = self._opened
+        if session is None:
             return message
         # The interfaces append Set-Cookie and Vary, and merge into an existing Vary:
         # they are shown the response's Vary headers only, so the others are neither

@@ -18,13 +18,13 @@ from typing import Any
 
 from itsdangerous import BadSignature, TimestampSigner
 
-from sessionware._cookies import DuplicateCookie, find_cookie
-from sessionware._signing import CookieSigner
-from sessionware.config import SessionConfig
-from sessionware.interface import WSGIEnviron
-from sessionware.securecookie import SecureCookieSessionInterface
+from sessionware.config.settings import SessionConfig
+from sessionware.cookies._header import DuplicateCookie, find_cookie
+from sessionware.cookies._signing import CookieSigner
+from sessionware.cookies.tagged import TaggedJSONSerializer
+from sessionware.interfaces.base import WSGIEnviron
+from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.sessions import SecureCookieSession, SessionMixin
-from sessionware.tagged import TaggedJSONSerializer
 
 __all__ = ["STARLETTE_KEYWORDS", "StarletteCompatInterface", "starlette_settings"]
 

@@ -1,4 +1,4 @@
-"""sessionware: framework-agnostic WSGI sessions in Flask-compatible signed cookies."""
+"""sessionware: framework-agnostic WSGI and ASGI sessions in Flask-compatible signed cookies."""
 
 from .config.keyring import Key as Key
 from .config.keyring import KeyRing as KeyRing
@@ -13,17 +13,18 @@ from .errors import SessionwareError as SessionwareError
 from .interfaces.base import SessionInterface as SessionInterface
 from .interfaces.encrypted import EncryptedCookieSessionInterface as EncryptedCookieSessionInterface
 from .interfaces.lazy import LazySession as LazySession
-from .interfaces.signed import SecureCookieSessionInterface as SecureCookieSessionInterface
-from .policies.revocation import (
+from .interfaces.revocable import (
     RevocableCookieSessionInterface as RevocableCookieSessionInterface,
 )
-from .policies.revocation import (
+from .interfaces.revocable import (
     RevocableEncryptedCookieSessionInterface as RevocableEncryptedCookieSessionInterface,
 )
-from .serverside import STORE_ERROR_KEY as STORE_ERROR_KEY
+from .interfaces.signed import SecureCookieSessionInterface as SecureCookieSessionInterface
+from .policies.revocation import Revocation as Revocation
 from .serverside import ServerSideSession as ServerSideSession
 from .serverside import ServerSideSessionInterface as ServerSideSessionInterface
 from .serverside import StoreUnavailableSession as StoreUnavailableSession
+from .sessions import STORE_ERROR_KEY as STORE_ERROR_KEY
 from .sessions import NullSession as NullSession
 from .sessions import SecureCookieSession as SecureCookieSession
 from .sessions import SessionMixin as SessionMixin
@@ -46,6 +47,7 @@ __all__ = [
     "PayloadTooLarge",
     "RevocableCookieSessionInterface",
     "RevocableEncryptedCookieSessionInterface",
+    "Revocation",
     "SecureCookieSession",
     "SecureCookieSessionInterface",
     "ServerSideSession",

@@ -260,3 +260,48 @@ class NullSession(SecureCookieSession):
 
     def regenerate(self) -> None:
         """Nothing to renew: a null session has no identity."""
+
+
+#: Where ``on_store_error="null"`` leaves the :class:`~sessionware.stores.StoreError`
+#: of a request whose store failed, in the environ (or the ASGI scope).
+STORE_ERROR_KEY = "sessionware.store_error"
+
+
+class StoreUnavailableSession(NullSession):
+    """The read-only empty session handlers get while the store is down.
+
+    Only used with ``on_store_error="null"``; ``environ["sessionware.store_error"]``
+    then holds the :class:`~sessionware.stores.StoreError`. Writes raise
+    :class:`~sessionware.SessionUnavailable`; :meth:`invalidate` still logs out.
+
+    :param sid: the verified session ID whose record could not be read, if any.
+    """
+
+    def __init__(
+        self, initial: Mapping[str, Any] | None = None, *, new: bool = True, sid: str | None = None
+    ) -> None:
+        super().__init__(initial, new=new)
+        #: The ID from the cookie, kept so that logout can still try to delete it.
+        self.sid = sid
+        #: :meth:`invalidate` was called: the response removes the cookie.
+        self.invalidated = False
+
+    def invalidate(self) -> None:
+        """Log out although the store is down: the response removes the cookie.
+
+        The stored record is deleted too if the store answers by the time the
+        response is saved; if not, that is logged and the record lives until it
+        expires (a copy of the cookie taken before keeps working until then).
+        """
+        self.accessed = True
+        self.invalidated = True
+
+    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise SessionUnavailable(
+            "The session is unavailable because the session store could not be reached "
+            "(see environ['sessionware.store_error']); check the store, or handle a "
+            "read-only session while it is down."
+        )
+
+    __setitem__ = __delitem__ = _fail
+    pop = popitem = setdefault = update = clear = _fail

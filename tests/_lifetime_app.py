@@ -23,7 +23,7 @@ from typing import Any
 import redis
 
 from sessionware import ServerSideSessionInterface, SessionMiddleware
-from sessionware.policies.revocation import RevocableCookieSessionInterface
+from sessionware.interfaces.revocable import RevocableCookieSessionInterface
 from sessionware.stores import Store
 from sessionware.stores.redis import RedisStore
 from sessionware.stores.sql import SQLStore

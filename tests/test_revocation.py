@@ -20,7 +20,7 @@ from sessionware import (
     StoreError,
     events,
 )
-from sessionware.policies.revocation import RevocableCookieSessionInterface, RevocationMixin
+from sessionware.interfaces.revocable import RevocableCookieSessionInterface, RevocationMixin
 from sessionware.stores import Store, UserIndex
 from sessionware.stores.memory_users import MemoryUserIndex
 from sessionware.stores.redis import RedisStore
@@ -240,7 +240,7 @@ def test_the_cache_is_bounded(setup: Setup) -> None:
     _, interface = setup(max_users=2)
     for user in ("a", "b", "c"):
         interface.not_before(user)
-    assert list(interface._cache) == ["b", "c"]
+    assert list(interface.revocation._cache) == ["b", "c"]
 
 
 def test_revocation_reaches_another_process_through_redis(

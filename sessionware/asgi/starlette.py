@@ -82,14 +82,14 @@ class StarletteCompatInterface(SecureCookieSessionInterface):
             return super().get_expiration_time(config, session)
         return datetime.fromtimestamp(int(self.clock()) + self.max_age, UTC)
 
-    def open_session(
+    def _open_session(
         self, config: SessionConfig, environ: WSGIEnviron
     ) -> SecureCookieSession | None:
         """Open sessionware's cookie, or else Starlette's (which the response re-issues)."""
         if self.max_age is not None and self.max_age <= 0 and self.read_cookie(config, environ):
             self.log_refused(config, f"max_age={self.max_age} expires every cookie", expired=True)
             environ = {}
-        session = super().open_session(config, environ)
+        session = super()._open_session(config, environ)
         data = environ.pop(_STARLETTE_DATA, None)
         if data is None:
             return session

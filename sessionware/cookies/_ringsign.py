@@ -17,7 +17,6 @@ from ._signing import CookieSigner
 
 if TYPE_CHECKING:
     from sessionware.config.keyring import RingView
-    from sessionware.interfaces.base import SessionInterface
 
 __all__ = ["RingSigners", "ring_signer"]
 
@@ -26,14 +25,14 @@ RingSigners = dict[int, tuple[SessionConfig, "RingView", CookieSigner]]
 
 
 def ring_signer(
-    interface: SessionInterface, config: SessionConfig, cache: RingSigners
+    config: SessionConfig, now: float, salt: str, digest_method: str, cache: RingSigners
 ) -> CookieSigner:
-    """The signer for ``config``'s ring at the interface's current time.
+    """The signer for ``config``'s ring at ``now``, signing with ``salt`` and ``digest_method``.
 
     Rebuilt only when the ring's view changes (a key activates or retires).
     """
     assert config.keyring is not None
-    view = config.keyring.view(interface.clock())
+    view = config.keyring.view(now)
     entry = cache.get(id(config))
     if entry is not None and entry[0] is config and entry[1] is view:
         return entry[2]
@@ -45,8 +44,8 @@ def ring_signer(
     signer = CookieSigner(
         view.current.secret,
         older,
-        salt=interface.salt,
-        digest_method=interface.digest_method,
+        salt=salt,
+        digest_method=digest_method,
     )
     cache[id(config)] = (config, view, signer)
     return signer

@@ -18,10 +18,11 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 
-# From the package: the server-side modules' layout is theirs to change.
-from sessionware import ServerSideSession, ServerSideSessionInterface
 from sessionware.config.settings import SessionConfig
 from sessionware.interfaces.base import Headers
+
+# From the package: the server-side modules' layout is theirs to change.
+from sessionware.serverside import ServerSideSession, ServerSideSessionInterface
 from sessionware.stores._url import store_from_url
 
 from . import _config

@@ -98,7 +98,9 @@ class SessionInterface:
     def _signer(self, config: SessionConfig) -> CookieSigner | None:
         """The signer for ``config``'s keys, built once; ``None`` without a secret key."""
         if config.keyring is not None:
-            return ring_signer(self, config, self._ring_signers)
+            return ring_signer(
+                config, self.clock(), self.salt, self.digest_method, self._ring_signers
+            )
         entry = self._signers.get(id(config))
         if entry is not None and entry[0] is config:
             return entry[1]

@@ -10,22 +10,41 @@ only reads and writes its own token format.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from sessionware import events
 from sessionware.config.settings import SessionConfig
 from sessionware.cookies._header import add_vary_cookie
+from sessionware.cookies.tagged import TaggedJSONSerializer
 from sessionware.errors import PayloadTooLarge
 from sessionware.policies import _lifetime
-from sessionware.sessions import SecureCookieSession, SessionMixin
+from sessionware.policies.revocation import Revocation
+from sessionware.sessions import (
+    STORE_ERROR_KEY,
+    SecureCookieSession,
+    SessionMixin,
+    StoreUnavailableSession,
+)
+from sessionware.stores._records import StoreError
 
-from .base import Headers, SessionInterface
+from .base import Headers, SessionInterface, WSGIEnviron
+
+logger = logging.getLogger("sessionware")
 
 __all__ = ["CookieSessionInterface"]
 
 
 class CookieSessionInterface(SessionInterface):
-    """A session interface whose whole session travels in the cookie."""
+    """A session interface whose whole session travels in the cookie.
+
+    Subclasses give the codec (:meth:`_open_session` and :meth:`_cookie_value`:
+    signed or encrypted); the policies are values every cookie interface takes.
+
+    :param revocation: a :class:`~sessionware.policies.revocation.Revocation` to log
+        users out everywhere; its cookies then keep their creation time (``_created``).
+    """
 
     #: A read-only request re-issues the cookie once its authenticated issue time is
     #: this fraction of ``idle_timeout`` old: fewer Set-Cookie headers, and an idle
@@ -37,6 +56,74 @@ class CookieSessionInterface(SessionInterface):
     #: What the warning says is being done when an unchanged session re-issued for
     #: another reason than an expiry refresh no longer fits.
     reissue_reason: str = "re-issuing it"
+    #: The "log out everywhere" policy, or ``None``.
+    revocation: Revocation | None = None
+
+    def __init__(
+        self,
+        *,
+        revocation: Revocation | None = None,
+        clock: Callable[[], float] | None = None,
+        salt: str | None = None,
+        digest_method: str | None = None,
+        serializer: TaggedJSONSerializer | None = None,
+    ) -> None:
+        super().__init__(clock=clock, salt=salt, digest_method=digest_method, serializer=serializer)
+        if revocation is not None:
+            if not isinstance(revocation, Revocation):
+                raise TypeError(
+                    "revocation must be a sessionware.policies.revocation.Revocation, got "
+                    f"{type(revocation).__name__}."
+                )
+            revocation.bind(self, self.clock)
+            self.revocation = revocation
+            self.records_creation = True
+
+    def open_session(
+        self, config: SessionConfig, environ: WSGIEnviron
+    ) -> SecureCookieSession | None:
+        """Open the request's cookie and return its session, refused if revoked.
+
+        A missing, tampered, expired or garbled cookie gives a fresh empty session
+        (logged with the reason); ``None`` only when no key is configured.
+        """
+        session = self._open_session(config, environ)
+        if session is None or session.new or self.revocation is None:
+            return session
+        return self._unless_revoked(config, environ, session, self.revocation)
+
+    def _open_session(
+        self, config: SessionConfig, environ: WSGIEnviron
+    ) -> SecureCookieSession | None:
+        """The codec's part of :meth:`open_session`: verify and load the cookie."""
+        raise NotImplementedError(f"{type(self).__name__}._open_session(config, environ)")
+
+    def _unless_revoked(
+        self,
+        config: SessionConfig,
+        environ: WSGIEnviron,
+        session: SecureCookieSession,
+        revocation: Revocation,
+    ) -> SecureCookieSession:
+        """``session``, or a fresh one if its user was revoked since it began; a
+        read-only empty one if the store failed and ``on_store_error`` is ``"null"``."""
+        try:
+            late = revocation.revoked_since(session.data, session.created_at)
+        except StoreError as exc:
+            events.emit("store_error", reason=exc.reason, interface=self)
+            if revocation.on_store_error == "raise":
+                raise
+            logger.error("%s Serving a read-only empty session.", exc.reason)
+            environ[STORE_ERROR_KEY] = exc
+            return StoreUnavailableSession()
+        if late is None:
+            return session
+        self.log_refused(
+            config,
+            f"its user's sessions were revoked {late} seconds after it began",
+            code="revoked",
+        )
+        return self.session_class()
 
     def _loaded_session(
         self, config: SessionConfig, payload: bytes, kind: str, *, issued: int, rotated: bool

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sessionware.config.settings import SessionConfig
 from sessionware.cookies.tagged import TaggedJSONSerializer
+from sessionware.policies.revocation import Revocation
 from sessionware.sessions import SecureCookieSession, SessionMixin
 
 from .base import WSGIEnviron
@@ -55,6 +56,7 @@ class EncryptedCookieSessionInterface(CookieSessionInterface):
     :param serializer: turns session data into text and back.
     :param clock: see :class:`~sessionware.SessionInterface`; it also dates key
         activation and retirement.
+    :param revocation: see :class:`CookieSessionInterface`.
     :raises ImportError: ``cryptography`` is not installed (``pip install
         sessionware[crypto]``).
     """
@@ -70,8 +72,9 @@ class EncryptedCookieSessionInterface(CookieSessionInterface):
         purpose: str | None = None,
         serializer: TaggedJSONSerializer | None = None,
         clock: Callable[[], float] | None = None,
+        revocation: Revocation | None = None,
     ) -> None:
-        super().__init__(clock=clock, serializer=serializer)
+        super().__init__(clock=clock, serializer=serializer, revocation=revocation)
         # Imported here, not at the top, so that `import sessionware` never needs
         # cryptography; building this interface without it names the extra.
         from sessionware.cookies import _sealing
@@ -103,7 +106,7 @@ class EncryptedCookieSessionInterface(CookieSessionInterface):
         self._sealers[id(config)] = (config, sealer)
         return sealer
 
-    def open_session(
+    def _open_session(
         self, config: SessionConfig, environ: WSGIEnviron
     ) -> SecureCookieSession | None:
         """Decrypt the request's cookie and return its session.

@@ -30,6 +30,8 @@ class SecureCookieSessionInterface(CookieSessionInterface):
         (still sound inside HMAC); choose ``"sha256"`` if you don't need Flask interop.
     :param serializer: turns session data into text and back.
     :param clock: see :class:`~sessionware.SessionInterface`.
+    :param revocation: a :class:`~sessionware.policies.revocation.Revocation`: log a
+        user out everywhere (see :class:`CookieSessionInterface`).
 
     With ``idle_timeout`` set, a read-only request re-issues the cookie (renewing its
     signed timestamp, the idle clock) once the cookie is :attr:`idle_reissue_fraction`
@@ -39,7 +41,7 @@ class SecureCookieSessionInterface(CookieSessionInterface):
 
     reissue_reason = "re-signing it (key rotation or regenerate())"
 
-    def open_session(
+    def _open_session(
         self, config: SessionConfig, environ: WSGIEnviron
     ) -> SecureCookieSession | None:
         """Verify the request's cookie and return its session.

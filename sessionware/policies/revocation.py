@@ -1,15 +1,16 @@
 """Revocation for cookie sessions: a "not before" time per user, in a store.
 
 A signed or encrypted cookie cannot be deleted from a browser that is not asking, but
-the server can refuse it. :meth:`RevocationMixin.revoke` records "not before now" for
-a user in a store; from then on every cookie of that user whose session was created
+the server can refuse it. :meth:`Revocation.revoke` records "not before now" for a
+user in a store; from then on every cookie of that user whose session was created
 (logged in) before that moment is refused, wherever it is::
 
     store = RedisStore("redis://127.0.0.1:6379/0")
-    interface = RevocableCookieSessionInterface(store, user_key="user_id")
+    revocation = Revocation(store, user_key="user_id")
+    interface = SecureCookieSessionInterface(revocation=revocation)
     app = SessionMiddleware(app, secret_key=..., interface=interface)
     ...
-    interface.revoke("ada")         # "log out everywhere"
+    revocation.revoke("ada")         # "log out everywhere"
     environ["session"].regenerate()  # ... and keep this browser logged in
 
 Each process asks the store at most once per user per ``check_interval``: a
@@ -17,41 +18,30 @@ revocation reaches the other processes within that time (the process that revoke
 knows at once). Times are whole seconds: a session created in the same second as the
 revocation is kept.
 
-The logic lives once, in :class:`RevocationMixin`, over any cookie interface (both
-keep the creation time under ``_created``): :class:`RevocableCookieSessionInterface`
-puts it on signed cookies, :class:`RevocableEncryptedCookieSessionInterface` on
-encrypted ones.
+The policy is a value any cookie interface takes (``revocation=``); both keep the
+creation time under ``_created``, which it compares. This module knows stores and
+nothing of interfaces: the interface asks :meth:`Revocation.revoked_since` and acts on
+the answer. :class:`RevocableCookieSessionInterface` and
+:class:`RevocableEncryptedCookieSessionInterface` are shortcuts that take the store
+first, through :class:`RevocationMixin`.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from sessionware import events
-from sessionware.config.settings import MAX_COOKIE_AGE, SessionConfig
-from sessionware.interfaces.base import WSGIEnviron
-from sessionware.interfaces.cookie import CookieSessionInterface
-from sessionware.interfaces.encrypted import EncryptedCookieSessionInterface
-from sessionware.interfaces.signed import SecureCookieSessionInterface
-from sessionware.serverside.interface import STORE_ERROR_KEY
-from sessionware.serverside.saving import OnStoreError
-from sessionware.serverside.session import StoreUnavailableSession
-from sessionware.serverside.users import user_text
-from sessionware.sessions import SecureCookieSession
-from sessionware.stores.base import Store, StoreError
+from sessionware.config.settings import MAX_COOKIE_AGE
+from sessionware.stores._records import OnStoreError
+from sessionware.stores._users import user_text
+from sessionware.stores.base import Store
 
-__all__ = [
-    "RevocableCookieSessionInterface",
-    "RevocableEncryptedCookieSessionInterface",
-    "RevocationMixin",
-]
-
-logger = logging.getLogger("sessionware")
+__all__ = ["Revocation"]
 
 
 def _seconds(name: str, value: Any, least: float) -> float:
@@ -64,14 +54,12 @@ def _seconds(name: str, value: Any, least: float) -> float:
     return float(value)
 
 
-class RevocationMixin(CookieSessionInterface):
-    """Log out everywhere for a cookie session interface: a "not before" time per user.
+class Revocation:
+    """Log out everywhere: a "not before" time per user, kept in a store.
 
-    Put it first among the bases of a subclass of a cookie interface, as
-    :class:`RevocableCookieSessionInterface` does; the keywords it does not take go to
-    that interface. A cookie whose session was created before its user's "not before"
-    time is refused (reason ``revoked``); only those times live in the store, one per
-    revoked user.
+    Give it to a cookie interface as ``revocation=``. A cookie whose session was
+    created before its user's "not before" time is refused (reason ``revoked``); only
+    those times live in the store, one per revoked user.
 
     :param store: where "not before" times are kept (any store with a
         :meth:`~sessionware.stores.Store.user_index`): Redis or SQL when several
@@ -87,9 +75,9 @@ class RevocationMixin(CookieSessionInterface):
     :param keep_for: how long a "not before" time is kept; make it at least
         ``permanent_lifetime`` (older cookies are refused anyway). 400 days by default.
     :param max_users: the most users whose times a process caches.
+    :param clock: the time in Unix seconds; by default the clock of the interface it
+        is given to.
     """
-
-    records_creation = True
 
     def __init__(
         self,
@@ -101,9 +89,7 @@ class RevocationMixin(CookieSessionInterface):
         keep_for: timedelta | float = MAX_COOKIE_AGE,
         max_users: int = 10_000,
         clock: Callable[[], float] | None = None,
-        **kwargs: Any,
     ) -> None:
-        super().__init__(clock=clock, **kwargs)
         if not isinstance(store, Store):
             raise TypeError(
                 f"store must be a sessionware.stores.Store, got {type(store).__name__}."
@@ -120,48 +106,44 @@ class RevocationMixin(CookieSessionInterface):
         self.keep_for = int(_seconds("keep_for", keep_for, 1))
         self.on_store_error: OnStoreError = on_store_error
         self.max_users = max_users
+        self.clock: Callable[[], float] | None = clock
+        #: What events name as the interface: the one this policy was given to.
+        self.owner: object = self
         self._cache: OrderedDict[str, tuple[int | None, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.store!r} user_key={self.user_key!r}>"
 
-    def open_session(
-        self, config: SessionConfig, environ: WSGIEnviron
-    ) -> SecureCookieSession | None:
-        """Open the cookie's session, refusing it if its user was revoked since it began."""
-        # Both cookie interfaces open a SecureCookieSession (or nothing, without a key).
-        session = cast("SecureCookieSession | None", super().open_session(config, environ))
-        if session is None or session.new:
-            return session
-        user = user_text(session.data.get(self.user_key))
-        if user is None:
-            return session
-        try:
-            not_before = self.not_before(user)
-        except StoreError as exc:
-            events.emit("store_error", reason=exc.reason, interface=self)
-            if self.on_store_error == "raise":
-                raise
-            logger.error("%s Serving a read-only empty session.", exc.reason)
-            environ[STORE_ERROR_KEY] = exc
-            return StoreUnavailableSession()
-        created = session.created_at
-        if not_before is not None and created is not None and created < not_before:
-            self.log_refused(
-                config,
-                f"its user's sessions were revoked {not_before - created} seconds after it began",
-                code="revoked",
-            )
-            return self.session_class()
-        return session
+    def bind(self, owner: object, clock: Callable[[], float]) -> None:
+        """Called by the interface that takes this policy: its clock, unless one was given."""
+        self.owner = owner
+        if self.clock is None:
+            self.clock = clock
+
+    def _now(self) -> float:
+        return self.clock() if self.clock is not None else time.time()
+
+    def revoked_since(self, data: dict[str, Any], created: int | None) -> int | None:
+        """How many seconds after its creation the session holding ``data`` was revoked;
+        ``None`` when it stands (no user, never revoked, or created since).
+
+        :raises StoreError: the store failed; the interface applies ``on_store_error``.
+        """
+        user = user_text(data.get(self.user_key))
+        if user is None or created is None:
+            return None
+        not_before = self.not_before(user)
+        if not_before is not None and created < not_before:
+            return not_before - created
+        return None
 
     def not_before(self, user: str) -> int | None:
         """``user``'s "not before" time, from this process's cache or the store.
 
         :raises StoreError: the store failed.
         """
-        now = self.clock()
+        now = self._now()
         with self._lock:
             cached = self._cache.get(user)
             if cached is not None and now - cached[1] < self.check_interval:
@@ -190,30 +172,7 @@ class RevocationMixin(CookieSessionInterface):
         name = user_text(user)
         if name is None:
             raise TypeError(f"user must be a str or int, as session[user_key] holds, got {user!r}.")
-        now = self.clock()
+        now = self._now()
         self.store.user_index().set_not_before(name, int(now), self.keep_for)
         self._remember(name, int(now), now)
-        events.emit("revoked", interface=self)
-
-
-class RevocableCookieSessionInterface(RevocationMixin, SecureCookieSessionInterface):
-    """Signed-cookie sessions whose users can be logged out everywhere.
-
-    The cookie is Flask's, plus the session's creation time under ``_created`` (see
-    ``docs/lifetime.md``). It takes :class:`RevocationMixin`'s settings (``store``
-    first) and the keywords of :class:`~sessionware.SecureCookieSessionInterface`.
-    """
-
-
-class RevocableEncryptedCookieSessionInterface(RevocationMixin, EncryptedCookieSessionInterface):
-    """Encrypted-cookie sessions whose users can be logged out everywhere.
-
-    The cookie is the encrypted interface's (AES-256-GCM); the creation time under
-    ``_created`` is inside the ciphertext. It takes :class:`RevocationMixin`'s settings
-    (``store`` first) and the keywords of
-    :class:`~sessionware.EncryptedCookieSessionInterface` (``compress``, ``purpose``,
-    ``serializer``, ``clock``).
-
-    :raises ImportError: ``cryptography`` is not installed (``pip install
-        sessionware[crypto]``).
-    """
+        events.emit("revoked", interface=self.owner)

@@ -17,6 +17,7 @@ from sessionware.config.settings import SessionConfig
 from sessionware.cookies._header import add_vary_cookie
 from sessionware.cookies.tagged import TaggedJSONSerializer
 from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
+from sessionware.sessions import STORE_ERROR_KEY as STORE_ERROR_KEY
 from sessionware.sessions import SessionMixin
 from sessionware.stores.base import Store, StoreError
 
@@ -32,7 +33,6 @@ logger = logging.getLogger("sessionware")
 
 #: The environ key that holds the :class:`~sessionware.stores.StoreError` when a
 #: request got a read-only session because the store failed (``on_store_error="null"``).
-STORE_ERROR_KEY = "sessionware.store_error"
 
 _SID = re.compile(r"[A-Za-z0-9_-]{22,128}")
 #: The ID sizes accepted: at least 128 bits (OWASP), at most what fits ``_SID`` and

@@ -20,6 +20,7 @@ from sessionware import events
 from sessionware.config.settings import SessionConfig
 from sessionware.cookies.tagged import TaggedJSONSerializer
 from sessionware.policies._lifetime import record_ttl
+from sessionware.stores._records import OnStoreError as OnStoreError
 from sessionware.stores.base import CorruptRecord, Store, StoreError, StoreRecord
 
 from .merge import apply_changes, own_changes, parse
@@ -32,7 +33,6 @@ logger = logging.getLogger("sessionware")
 #: The longest wait between two tries of a save that keeps losing races (seconds).
 MAX_BACKOFF = 0.05
 
-OnStoreError = Literal["raise", "null"]
 #: What the response's cookie must do after a save: be set, be deleted, or nothing.
 Action = Literal["set", "delete"] | None
 

@@ -6,10 +6,10 @@ Nothing here talks to a store; :mod:`.saving` turns what a session recorded into
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any
 
-from sessionware.errors import SessionUnavailable
-from sessionware.sessions import NullSession, SecureCookieSession
+from sessionware.sessions import SecureCookieSession
+from sessionware.sessions import StoreUnavailableSession as StoreUnavailableSession
 
 __all__ = ["ServerSideSession", "StoreUnavailableSession"]
 
@@ -135,43 +135,3 @@ class ServerSideSession(SecureCookieSession):
     def __repr__(self) -> str:
         # The ID is a credential: keep it out of reprs and logs.
         return f"<{type(self).__name__} {self.data!r}>"
-
-
-class StoreUnavailableSession(NullSession):
-    """The read-only empty session handlers get while the store is down.
-
-    Only used with ``on_store_error="null"``; ``environ["sessionware.store_error"]``
-    then holds the :class:`~sessionware.stores.StoreError`. Writes raise
-    :class:`~sessionware.SessionUnavailable`; :meth:`invalidate` still logs out.
-
-    :param sid: the verified session ID whose record could not be read, if any.
-    """
-
-    def __init__(
-        self, initial: Mapping[str, Any] | None = None, *, new: bool = True, sid: str | None = None
-    ) -> None:
-        super().__init__(initial, new=new)
-        #: The ID from the cookie, kept so that logout can still try to delete it.
-        self.sid = sid
-        #: :meth:`invalidate` was called: the response removes the cookie.
-        self.invalidated = False
-
-    def invalidate(self) -> None:
-        """Log out although the store is down: the response removes the cookie.
-
-        The stored record is deleted too if the store answers by the time the
-        response is saved; if not, that is logged and the record lives until it
-        expires (a copy of the cookie taken before keeps working until then).
-        """
-        self.accessed = True
-        self.invalidated = True
-
-    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise SessionUnavailable(
-            "The session is unavailable because the session store could not be reached "
-            "(see environ['sessionware.store_error']); check the store, or handle a "
-            "read-only session while it is down."
-        )
-
-    __setitem__ = __delitem__ = _fail
-    pop = popitem = setdefault = update = clear = _fail

@@ -26,6 +26,7 @@ from typing import Any
 
 from sessionware import events
 from sessionware.stores._users import IndexEntry
+from sessionware.stores._users import user_text as user_text
 from sessionware.stores.base import Store
 
 __all__ = ["SessionInfo", "UserSessions", "handle_of", "user_text"]
@@ -38,15 +39,6 @@ MAX_METADATA_BYTES = 1024
 _MISSING: Any = object()
 
 SessionMetadata = Callable[[Mapping[str, Any]], Mapping[str, Any]]
-
-
-def user_text(value: object) -> str | None:
-    """The index name of a ``session[user_key]`` value: a str, or an int's digits."""
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 def handle_of(user: str, sid: str) -> str:

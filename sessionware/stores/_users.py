@@ -4,9 +4,9 @@
 ``user_key``) and :class:`~sessionware.policies.revocation.RevocableCookieSessionInterface`
 need from a store beyond session records. :meth:`Store.user_index
 <sessionware.stores.Store.user_index>` returns the one for a store; the stores
-shipped with sessionware have one each (:func:`index_for`). Any other store gets one
-kept in its own records by compare-and-set; it may override ``user_index`` to return
-a faster one.
+shipped with sessionware build their own (each in the ``<store>_users`` module beside
+it). Any other store gets one kept in its own records by compare-and-set; it may
+override ``user_index`` to return a faster one.
 
 Users are strings (the interface turns ints into their decimal text). An entry
 is a session's *handle* (an opaque name that is not its ID), its ID (so that
@@ -19,9 +19,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from .base import Store
+    pass
 
-__all__ = ["IndexEntry", "UserIndex", "index_for"]
+__all__ = ["IndexEntry", "UserIndex", "user_text"]
 
 
 class IndexEntry(NamedTuple):
@@ -83,30 +83,10 @@ class UserIndex:
         raise NotImplementedError(f"{type(self).__name__}.set_not_before(user, when, ttl)")
 
 
-def index_for(store: Store) -> UserIndex:
-    """The :class:`UserIndex` of one of sessionware's own stores; for any other store,
-    one kept in that store's own records (:class:`~.record_users.RecordUserIndex`).
-    """
-    if _is(store, "memory", "MemoryStore"):
-        from .memory_users import MemoryUserIndex
-
-        return MemoryUserIndex(store)  # type: ignore[arg-type]
-    if _is(store, "redis", "RedisStore"):
-        from .redis_users import RedisUserIndex
-
-        return RedisUserIndex(store)  # type: ignore[arg-type]
-    if _is(store, "sql", "SQLStore"):
-        from .sql_users import SQLUserIndex
-
-        return SQLUserIndex(store)  # type: ignore[arg-type]
-    from .record_users import RecordUserIndex
-
-    return RecordUserIndex(store)
-
-
-def _is(store: Store, module: str, name: str) -> bool:
-    """Whether ``store`` is a ``sessionware.stores.<module>.<name>``, importing nothing new."""
-    import sys
-
-    loaded = sys.modules.get(f"sessionware.stores.{module}")
-    return loaded is not None and isinstance(store, getattr(loaded, name))
+def user_text(value: object) -> str | None:
+    """The index name of a ``session[user_key]`` value: a str, or an int's digits."""
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None

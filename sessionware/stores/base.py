@@ -14,63 +14,16 @@ Subclass the conformance suite in ``tests/stores/contract.py`` to check it.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
-from sessionware.errors import SessionwareError
+from ._records import CorruptRecord as CorruptRecord
+from ._records import StoreError as StoreError
+from ._records import StoreRecord as StoreRecord
 
-from ._users import UserIndex, index_for
+if TYPE_CHECKING:
+    from ._users import UserIndex
 
 __all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord"]
-
-
-class StoreRecord(NamedTuple):
-    """One stored session, as :meth:`Store.get` returns it.
-
-    :ivar data: the serialized session, exactly as it was given to :meth:`Store.set`.
-    :ivar version: the record's version; pass it back to :meth:`Store.set` to replace
-        this record only if nobody else replaced it meanwhile.
-    """
-
-    data: str
-    version: int
-
-
-class StoreError(SessionwareError):
-    """The session store could not be reached or answered with an error.
-
-    Stores raise it for every failure of the back end, so that the interface's
-    ``on_store_error`` policy can handle them all. The message never contains session
-    IDs, data or credentials, and neither does anything it chains: ``RedisStore``
-    chains redis-py's exception (whose messages name only the server), ``SQLStore``
-    chains nothing, since SQLAlchemy's exceptions may hold the statement's parameters.
-
-    :ivar reason: what went wrong, for logs.
-    """
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(
-            f"The session store failed: {reason}. Check that the store is running and "
-            "reachable, or pass on_store_error='null' to serve requests without sessions "
-            "while it is down."
-        )
-
-
-class CorruptRecord(StoreError):
-    """A session's record exists but cannot be read as one.
-
-    Its data is not UTF-8 text, its version is not an integer, or the back end holds
-    something else under the key. :meth:`Store.get` raises it; the interface treats
-    it as no session (a fresh session and a log line), not as an outage.
-    """
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        SessionwareError.__init__(
-            self,
-            f"The session store holds a corrupt record: {reason}. It is ignored and "
-            "expires with its TTL.",
-        )
 
 
 class Store:
@@ -182,5 +135,14 @@ class Store:
         """
         index = self.__dict__.get("_user_index")
         if index is None:
-            index = self.__dict__["_user_index"] = index_for(self)
+            index = self.__dict__["_user_index"] = self._new_user_index()
         return index
+
+    def _new_user_index(self) -> UserIndex:
+        """Build this store's user index; sessionware's stores override it with their own.
+
+        Any other store gets one kept in its own records by compare-and-set.
+        """
+        from .record_users import RecordUserIndex
+
+        return RecordUserIndex(self)

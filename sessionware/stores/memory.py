@@ -8,8 +8,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .base import Store, StoreError, StoreRecord
+
+if TYPE_CHECKING:
+    from ._users import UserIndex
 
 __all__ = ["MemoryStore"]
 
@@ -40,6 +44,11 @@ class MemoryStore(Store):
     """
 
     process_local = True
+
+    def _new_user_index(self) -> UserIndex:
+        from .memory_users import MemoryUserIndex
+
+        return MemoryUserIndex(self)
 
     def __init__(
         self,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from ._users import IndexEntry, UserIndex
-from .memory import MemoryStore
+
+if TYPE_CHECKING:
+    from .memory import MemoryStore
 
 __all__ = ["MemoryUserIndex"]
 

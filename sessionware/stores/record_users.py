@@ -13,10 +13,13 @@ import json
 import time
 from base64 import urlsafe_b64encode
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._records import StoreError
 from ._users import IndexEntry, UserIndex
-from .base import Store, StoreError
+
+if TYPE_CHECKING:
+    from .base import Store
 
 __all__ = ["RecordUserIndex"]
 

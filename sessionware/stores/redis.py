@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     import redis
@@ -16,6 +16,9 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
     raise ImportError("RedisStore needs the redis client: pip install sessionware[redis]") from exc
 
 from .base import CorruptRecord, Store, StoreError, StoreRecord
+
+if TYPE_CHECKING:
+    from ._users import UserIndex
 
 __all__ = ["SLOT_CHARS", "RedisStore"]
 
@@ -110,6 +113,11 @@ class RedisStore(Store):
         so a request waits at most about ``timeout * (retries + 1)`` seconds.
     :param max_connections: the size of the connection pool, per process.
     """
+
+    def _new_user_index(self) -> UserIndex:
+        from .redis_users import RedisUserIndex
+
+        return RedisUserIndex(self)
 
     def __init__(
         self,

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import time
 from base64 import urlsafe_b64encode
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._users import IndexEntry, UserIndex
-from .redis import RedisStore
+
+if TYPE_CHECKING:
+    from .redis import RedisStore
 
 __all__ = ["RedisUserIndex"]
 

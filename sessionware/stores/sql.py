@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     import sqlalchemy as sa
@@ -18,6 +18,9 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
     ) from exc
 
 from .base import CorruptRecord, Store, StoreError, StoreRecord
+
+if TYPE_CHECKING:
+    from ._users import UserIndex
 
 __all__ = ["SQLStore"]
 
@@ -51,6 +54,11 @@ class SQLStore(Store):
     :param timeout: seconds to wait for a connection from the pool.
     :param clock: returns the current Unix time; tests pass a fake clock.
     """
+
+    def _new_user_index(self) -> UserIndex:
+        from .sql_users import SQLUserIndex
+
+        return SQLUserIndex(self)
 
     def __init__(
         self,

@@ -8,10 +8,14 @@ session rows in one transaction.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
 from ._users import IndexEntry, UserIndex
-from .sql import SQLStore
+
+if TYPE_CHECKING:
+    from .sql import SQLStore
 
 __all__ = ["SQLUserIndex"]
 

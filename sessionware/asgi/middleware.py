@@ -14,7 +14,7 @@ from sessionware.serverside import STORE_ERROR_KEY
 from sessionware.sessions import SessionMixin
 
 from ._session import PLACEHOLDER_KEY, ASGISession
-from .starlette import StarletteCompatInterface, starlette_settings
+from .starlette import UNTIL, StarletteCompatInterface, starlette_settings
 
 __all__ = ["ASGIApp", "Message", "Receive", "Scope", "Send", "SessionMiddleware"]
 
@@ -68,9 +68,15 @@ class SessionMiddleware:
         check_arguments(config, interface, settings)
         starlette = starlette_settings(settings) if config is None and settings else None
         if starlette is not None:
-            settings, max_age = starlette
+            settings, compat = starlette
             if interface is None:
-                interface = StarletteCompatInterface(max_age)
+                interface = StarletteCompatInterface(**compat)
+            elif UNTIL in compat:
+                raise TypeError(
+                    f"{UNTIL} is a setting of StarletteCompatInterface, which interface= "
+                    f"replaces; pass StarletteCompatInterface({UNTIL}=...) as interface=, "
+                    "or drop interface=."
+                )
         self.app = app
         self.config = config if config is not None else SessionConfig(**settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()

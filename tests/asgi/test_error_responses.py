@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -119,3 +120,14 @@ async def test_trailers_after_a_5xx_release_it_with_the_session_saved() -> None:
         "http.response.trailers",
     ]
     assert reply.cookie() is not None
+
+
+def test_placed_first_in_starlettes_middleware_list_a_raising_handler_saves_nothing() -> None:
+    app = Starlette(
+        routes=[Route("/fail", fail)],
+        middleware=[Middleware(SessionMiddleware, config=SessionConfig(secret_key=SECRET))],
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/fail")
+    assert response.status_code == 500
+    assert "set-cookie" not in response.headers

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -271,3 +272,15 @@ def test_revocation_refuses_a_migrated_starlette_cookie(seen: list[events.Sessio
     interface.revoke("sam")
     assert session_seen(app, old) == {}
     assert refusals(seen) == ["revoked"]
+
+
+def test_the_docs_example_ending_the_migration_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (Path(__file__).parents[2] / "docs" / "asgi.md").read_text()
+    section = text.split("**Ending the migration.**", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.setenv("SECRET_KEY", SECRET)
+    namespace: dict[str, Any] = {}
+    exec(compile(snippet, "docs/asgi.md", "exec"), namespace)  # noqa: S102
+    interface = namespace["app"].interface
+    assert isinstance(interface, StarletteCompatInterface)
+    assert interface.starlette_cookies_until == datetime(2027, 1, 1, tzinfo=UTC)

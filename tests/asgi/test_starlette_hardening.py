@@ -7,6 +7,7 @@ to the cookie's signed timestamp, so no test sleeps.
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -284,3 +285,48 @@ def test_the_docs_example_ending_the_migration_runs(monkeypatch: pytest.MonkeyPa
     interface = namespace["app"].interface
     assert isinstance(interface, StarletteCompatInterface)
     assert interface.starlette_cookies_until == datetime(2027, 1, 1, tzinfo=UTC)
+
+
+class FarFutureSigner(TimestampSigner):
+    """Signs with a timestamp no datetime can hold (only a key holder can)."""
+
+    def get_timestamp(self) -> int:
+        return 10**15
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        pytest.param(
+            TimestampSigner(SECRET).sign(base64.b64encode(b"[1]")).decode(),
+            "payload is not base64 JSON of an object",
+            id="not-an-object",
+        ),
+        pytest.param(
+            TimestampSigner(SECRET).sign(b"not base64!").decode(),
+            "payload is not base64 JSON of an object",
+            id="not-base64",
+        ),
+        pytest.param(
+            FarFutureSigner(SECRET).sign(base64.b64encode(b"{}")).decode(),
+            "timestamp is out of range",
+            id="timestamp",
+        ),
+    ],
+)
+def test_a_signed_but_unreadable_starlette_cookie_is_a_fresh_session(
+    value: str, reason: str, session_log: pytest.LogCaptureFixture
+) -> None:
+    app = sessionware_app(FakeClock(), secret_key=SECRET)
+    assert session_seen(app, value) == {}
+    assert reason in session_log.text
+    assert value not in session_log.text
+
+
+def test_the_interfaces_repr_shows_the_date_and_no_secret() -> None:
+    until = datetime(2027, 1, 1, tzinfo=UTC)
+    interface = StarletteCompatInterface(3600, starlette_cookies_until=until)
+    assert repr(interface) == (
+        "<StarletteCompatInterface max_age=3600 starlette_cookies_until=2027-01-01T00:00:00+00:00>"
+    )
+    assert repr(StarletteCompatInterface(None)) == "<StarletteCompatInterface max_age=None>"

@@ -18,7 +18,7 @@ from beaker.middleware import SessionMiddleware as BeakerMiddleware
 from flask.sessions import SecureCookieSession, SessionInterface
 
 from sessionware import EncryptedCookieSessionInterface, Key, KeyRing, SessionMiddleware
-from sessionware.flask_bridge import init_app
+from sessionware.flask.bridge import init_app
 
 from . import floor
 from .common import DATA, SECRET, Environ, WSGIApp, cookie_environ, run_once

@@ -47,9 +47,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from sessionware import SessionConfig, SessionMiddleware
-from sessionware.flask_bridge import MiddlewareSessionInterface
-from sessionware.middleware import StartResponse, WSGIApp
+from sessionware.flask import MiddlewareSessionInterface
 from sessionware.pyramid import session_factory
+from sessionware.wsgi.middleware import StartResponse, WSGIApp
 
 PAGE = """<!doctype html>
 <title>sessionware: {app}</title>

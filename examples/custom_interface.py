@@ -16,8 +16,8 @@ from wsgiref.simple_server import make_server
 from itsdangerous import BadSignature, TimestampSigner
 
 from sessionware import SecureCookieSession, SessionConfig, SessionInterface, SessionMiddleware
-from sessionware.middleware import StartResponse
 from sessionware.sessions import SessionMixin
+from sessionware.wsgi.middleware import StartResponse
 
 
 class MemorySession(SecureCookieSession):

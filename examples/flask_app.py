@@ -17,7 +17,7 @@ import sys
 from flask import Flask, redirect, render_template_string, request, session
 from werkzeug.wrappers import Response
 
-from sessionware.flask_bridge import init_app
+from sessionware.flask import init_app
 
 PAGE = """<!doctype html>
 <title>sessionware Flask example</title>

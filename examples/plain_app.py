@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import make_server
 
 from sessionware import SessionConfig, SessionMiddleware
-from sessionware.middleware import StartResponse, WSGIApp
+from sessionware.wsgi.middleware import StartResponse, WSGIApp
 
 PAGE = """<!doctype html>
 <title>sessionware example</title>

@@ -31,8 +31,8 @@ from sessionware import (
     SessionConfig,
     SessionMiddleware,
 )
-from sessionware.middleware import StartResponse
 from sessionware.stores.redis import RedisStore
+from sessionware.wsgi.middleware import StartResponse
 
 PAGE = """<!doctype html>
 <title>sessionware on Redis</title>

@@ -22,7 +22,7 @@ from flask import Flask, abort, request, session
 
 from examples.shared_login_config import load_config
 from sessionware import ServerSideSessionInterface, SessionInterface
-from sessionware.flask_bridge import init_app
+from sessionware.flask import init_app
 
 
 def make_interface() -> SessionInterface | None:

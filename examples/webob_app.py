@@ -19,7 +19,7 @@ from webob import Request, Response
 from webob.exc import HTTPMethodNotAllowed, HTTPNotFound, HTTPSeeOther
 
 from sessionware import SessionConfig, SessionMiddleware
-from sessionware.middleware import StartResponse
+from sessionware.wsgi.middleware import StartResponse
 
 
 def load_config() -> SessionConfig:

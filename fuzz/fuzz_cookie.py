@@ -16,7 +16,7 @@ import atheris
 
 with atheris.instrument_imports():
     from sessionware import SecureCookieSessionInterface, SessionMiddleware
-    from sessionware._signing import CookieSigner
+    from sessionware.cookies._signing import CookieSigner
 
 # A refused cookie is logged; millions of log lines would only slow the fuzzer.
 logging.getLogger("sessionware").setLevel(logging.CRITICAL)

@@ -1,25 +1,25 @@
 """sessionware: framework-agnostic WSGI sessions in Flask-compatible signed cookies."""
 
-from .config import SessionConfig as SessionConfig
-from .encrypted import EncryptedCookieSessionInterface as EncryptedCookieSessionInterface
+from .config.keyring import Key as Key
+from .config.keyring import KeyRing as KeyRing
+from .config.keyring import KeyRingError as KeyRingError
+from .config.settings import SessionConfig as SessionConfig
+from .cookies.tagged import TaggedJSONSerializer as TaggedJSONSerializer
 from .errors import CookieTooLarge as CookieTooLarge
 from .errors import InsecureSecretWarning as InsecureSecretWarning
 from .errors import PayloadTooLarge as PayloadTooLarge
 from .errors import SessionUnavailable as SessionUnavailable
 from .errors import SessionwareError as SessionwareError
-from .interface import SessionInterface as SessionInterface
-from .keyring import Key as Key
-from .keyring import KeyRing as KeyRing
-from .keyring import KeyRingError as KeyRingError
-from .lazy import LazySession as LazySession
-from .middleware import SessionMiddleware as SessionMiddleware
-from .revocation import (
+from .interfaces.base import SessionInterface as SessionInterface
+from .interfaces.encrypted import EncryptedCookieSessionInterface as EncryptedCookieSessionInterface
+from .interfaces.lazy import LazySession as LazySession
+from .interfaces.signed import SecureCookieSessionInterface as SecureCookieSessionInterface
+from .policies.revocation import (
     RevocableCookieSessionInterface as RevocableCookieSessionInterface,
 )
-from .revocation import (
+from .policies.revocation import (
     RevocableEncryptedCookieSessionInterface as RevocableEncryptedCookieSessionInterface,
 )
-from .securecookie import SecureCookieSessionInterface as SecureCookieSessionInterface
 from .serverside import STORE_ERROR_KEY as STORE_ERROR_KEY
 from .serverside import ServerSideSession as ServerSideSession
 from .serverside import ServerSideSessionInterface as ServerSideSessionInterface
@@ -30,7 +30,7 @@ from .sessions import SessionMixin as SessionMixin
 from .stores import MemoryStore as MemoryStore
 from .stores import Store as Store
 from .stores import StoreError as StoreError
-from .tagged import TaggedJSONSerializer as TaggedJSONSerializer
+from .wsgi.middleware import SessionMiddleware as SessionMiddleware
 
 __all__ = [
     "STORE_ERROR_KEY",

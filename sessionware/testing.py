@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from http.cookies import Morsel
 from typing import Any
 
-from .config import SessionConfig
-from .interface import SessionInterface
-from .middleware import SessionMiddleware
-from .securecookie import SecureCookieSessionInterface
+from .config.settings import SessionConfig
+from .interfaces.base import SessionInterface
+from .interfaces.signed import SecureCookieSessionInterface
 from .sessions import SessionMixin
+from .wsgi.middleware import SessionMiddleware
 
 __all__ = ["read_session", "session_cookie", "session_transaction"]
 
@@ -147,7 +147,7 @@ def _app_settings(app: Any) -> tuple[SessionConfig, SessionInterface] | None:
             break
         if isinstance(app, SessionMiddleware):
             return app.config, app.interface
-        # sessionware.flask_bridge.FlaskSessionInterface, recognised without importing
+        # sessionware.flask.bridge.FlaskSessionInterface, recognised without importing
         # Flask; a middleware further in would govern the requests, so keep looking.
         bridge: Any = getattr(app, "session_interface", None)
         if bridged is None and callable(getattr(bridge, "config_for", None)):
@@ -202,7 +202,7 @@ def session_transaction(
 
     ``client`` is a werkzeug ``Client`` or a WebTest ``TestApp`` whose app is (or wraps)
     a :class:`~sessionware.SessionMiddleware`, or a Flask app on
-    :func:`sessionware.flask_bridge.init_app`, whose config and interface are then used;
+    :func:`sessionware.flask.bridge.init_app`, whose config and interface are then used;
     pass ``config`` and ``interface`` for any other app. The session is opened from
     the client's cookie as a request would open it, so a bad cookie gives an empty
     session; leaving the block with an exception saves nothing.

@@ -8,7 +8,7 @@ from typing import Any
 from werkzeug.test import Client, TestResponse
 
 from sessionware import SessionInterface, SessionMiddleware
-from sessionware.middleware import StartResponse
+from sessionware.wsgi.middleware import StartResponse
 
 from .conftest import SECRET, FakeClock
 

@@ -27,7 +27,7 @@ from sessionware import (
     SessionInterface,
     SessionMiddleware,
 )
-from sessionware.middleware import StartResponse
+from sessionware.wsgi.middleware import StartResponse
 
 SECRET = "a-test-secret-that-is-long-enough-for-hmac"
 

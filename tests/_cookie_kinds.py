@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sessionware import EncryptedCookieSessionInterface, SecureCookieSessionInterface
-from sessionware._cookie_interface import CookieSessionInterface
-from sessionware._signing import CookieSigner
+from sessionware.cookies._signing import CookieSigner
+from sessionware.interfaces.cookie import CookieSessionInterface
 
 from ._apps import Browser
 from .conftest import SECRET, FakeClock
@@ -66,7 +66,7 @@ def _signed(payload: bytes, at: float, compress: bool) -> str:
 
 def _sealed(payload: bytes, at: float, compress: bool) -> str:
     # Imported here: only encrypted cookies need the cryptography package.
-    from sessionware._sealing import CookieSealer
+    from sessionware.cookies._sealing import CookieSealer
 
     return CookieSealer(None, SECRET, compress=compress).seal(payload, at, "session")
 

@@ -19,10 +19,10 @@ from typing import Any
 import redis
 
 from sessionware import ServerSideSessionInterface, SessionMiddleware
-from sessionware.middleware import StartResponse
 from sessionware.stores import Store
 from sessionware.stores.redis import RedisStore
 from sessionware.stores.sql import SQLStore
+from sessionware.wsgi.middleware import StartResponse
 
 REDIS_URL = os.environ.get("SESSIONWARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SAVE = os.environ.get("SESSIONWARE_TEST_SAVE", "versioned")

@@ -23,11 +23,11 @@ from typing import Any
 import redis
 
 from sessionware import ServerSideSessionInterface, SessionMiddleware
-from sessionware.middleware import StartResponse, WSGIApp
-from sessionware.revocation import RevocableCookieSessionInterface
+from sessionware.policies.revocation import RevocableCookieSessionInterface
 from sessionware.stores import Store
 from sessionware.stores.redis import RedisStore
 from sessionware.stores.sql import SQLStore
+from sessionware.wsgi.middleware import StartResponse, WSGIApp
 
 IDLE = 900
 ABSOLUTE = 3600

@@ -166,7 +166,7 @@ def test_max_chunks_from_the_environment() -> None:
     ],
 )
 def test_present_counts_chunk_cookies(header: str | None, count: int) -> None:
-    from sessionware._chunks import present
+    from sessionware.cookies._chunks import present
 
     assert present(SessionConfig(max_chunks=4), header) == count
 

@@ -25,8 +25,8 @@ from sessionware import (
     SessionMiddleware,
 )
 from sessionware.cli import main
-from sessionware.middleware import StartResponse
 from sessionware.testing import read_session, session_cookie
+from sessionware.wsgi.middleware import StartResponse
 
 SECRET = "cli-cookie-secret-that-is-long-enough-too"
 OLD = "cli-cookie-old-secret-that-is-long-enough"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sessionware import EncryptedCookieSessionInterface, Key, KeyRing, SessionConfig
-from sessionware._sealing import CookieSealer
 from sessionware.cli import main
+from sessionware.cookies._sealing import CookieSealer
 from sessionware.testing import session_cookie
 
 from .test_cli_cookies import SECRET, sessionware

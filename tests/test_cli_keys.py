@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from sessionware import KeyRing, SessionConfig
-from sessionware._cli_keys import parse_duration
-from sessionware.keyring import iso
+from sessionware.cli._keys import parse_duration
+from sessionware.config.keyring import iso
 
 from ._servers import BIN, clean_env
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from werkzeug.http import dump_cookie, parse_cookie
 
 from sessionware import SessionConfig
-from sessionware._cookies import (
+from sessionware.cookies._header import (
     DuplicateCookie,
     add_vary_cookie,
     deletion_header,

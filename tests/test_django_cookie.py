@@ -14,7 +14,7 @@ from django.test import override_settings
 from flask import Flask, session
 
 from sessionware import SecureCookieSession, SecureCookieSessionInterface, SessionConfig
-from sessionware._cookies import find_cookie
+from sessionware.cookies._header import find_cookie
 from sessionware.errors import CookieTooLarge
 from tests._django import run, set_cookie
 from tests.conftest import SECRET, FakeClock, tampered

@@ -33,7 +33,7 @@ def test_a_sealed_stream_that_is_not_whole_zlib_is_refused(
 ) -> None:
     # Only a holder of the key can seal one (docs/encryption.md gives the format): the
     # flags byte says compressed, then the seal time, then the stream.
-    from sessionware._sealing import derive_key, secret_key_id
+    from sessionware.cookies._sealing import derive_key, secret_key_id
 
     key_id = secret_key_id(SECRET.encode())
     plaintext = b"\x01" + int(clock()).to_bytes(8, "big") + stream

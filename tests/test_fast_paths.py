@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from sessionware import TaggedJSONSerializer
-from sessionware._cookies import DuplicateCookie, find_cookie
-from sessionware._signing import _b64decode, _b64encode
-from sessionware.tagged import _untagged
+from sessionware.cookies._header import DuplicateCookie, find_cookie
+from sessionware.cookies._signing import _b64decode, _b64encode
+from sessionware.cookies.tagged import _untagged
 
 serializer = TaggedJSONSerializer()
 

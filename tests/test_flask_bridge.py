@@ -21,7 +21,7 @@ from sessionware import (
     SessionMiddleware,
     SessionUnavailable,
 )
-from sessionware.flask_bridge import (
+from sessionware.flask.bridge import (
     FlaskNullSession,
     FlaskSessionInterface,
     MiddlewareMissing,
@@ -419,7 +419,7 @@ def test_permanent_lifetime_as_timedelta_and_refresh_setting() -> None:
 
 def test_importing_sessionware_imports_neither_flask_nor_paste() -> None:
     code = (
-        "import sys, sessionware, sessionware.paste, sessionware.testing; "
+        "import sys, sessionware, sessionware.wsgi.paste, sessionware.testing; "
         "print(sorted(m for m in sys.modules if m.startswith(('flask', 'paste.deploy'))))"
     )
     done = subprocess.run(

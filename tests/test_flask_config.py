@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from sessionware._flask_config import FlaskConfigReader
+from sessionware.flask._config import FlaskConfigReader
 
 SECRET = "flask-config-secret-that-is-long-enough!"
 

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from werkzeug.test import Client
 
 from sessionware import SecureCookieSessionInterface, SessionMiddleware
-from sessionware.middleware import StartResponse
+from sessionware.wsgi.middleware import StartResponse
 
 NOW = 1_700_000_000
 SECRET = "flask-interop-secret-that-is-long-enough"

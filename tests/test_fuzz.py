@@ -28,8 +28,8 @@ from sessionware import (
     SessionMiddleware,
     TaggedJSONSerializer,
 )
-from sessionware._signing import CookieSigner
-from sessionware.middleware import StartResponse
+from sessionware.cookies._signing import CookieSigner
+from sessionware.wsgi.middleware import StartResponse
 
 from .conftest import SECRET
 

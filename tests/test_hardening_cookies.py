@@ -27,8 +27,8 @@ from sessionware import (
     ServerSideSessionInterface,
     SessionConfig,
 )
-from sessionware._cookies import DuplicateCookie, find_cookie, find_cookies
-from sessionware._signing import CookieSigner
+from sessionware.cookies._header import DuplicateCookie, find_cookie, find_cookies
+from sessionware.cookies._signing import CookieSigner
 from sessionware.errors import PayloadTooLarge
 from sessionware.stores import MemoryStore
 

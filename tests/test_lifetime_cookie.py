@@ -18,7 +18,7 @@ from itsdangerous import TimestampSigner
 from werkzeug.test import Client
 
 from sessionware import SecureCookieSessionInterface, SessionConfig, SessionMiddleware, events
-from sessionware.middleware import StartResponse
+from sessionware.wsgi.middleware import StartResponse
 
 from ._apps import Browser, set_cookies
 from ._cookie_kinds import CookieKind

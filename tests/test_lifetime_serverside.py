@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sessionware import MemoryStore, ServerSideSessionInterface, StoreError, events
-from sessionware._signing import _b64decode
+from sessionware.cookies._signing import _b64decode
 from sessionware.serverside.users import owner_of
 from sessionware.stores import IndexEntry
 

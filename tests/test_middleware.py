@@ -20,7 +20,7 @@ from sessionware import (
     SessionConfig,
     SessionMiddleware,
 )
-from sessionware.middleware import StartResponse
+from sessionware.wsgi.middleware import StartResponse
 
 from .conftest import SECRET
 
@@ -425,8 +425,8 @@ def test_repr_names_the_app_and_interface() -> None:
 def test_the_request_session_starts_like_a_lazy_session() -> None:
     """The middleware's per-request object skips LazySession.__init__ for speed; it must
     still set every attribute that LazySession's methods rely on."""
-    from sessionware.lazy import LazySession
-    from sessionware.middleware import _RequestSession
+    from sessionware.interfaces.lazy import LazySession
+    from sessionware.wsgi.middleware import _RequestSession
 
     middleware = wrap(counter_app)
     lazy = LazySession(middleware.interface, middleware.config, {})

@@ -23,9 +23,9 @@ import flask
 import pytest
 
 from sessionware import ServerSideSessionInterface, SessionInterface, SessionMiddleware
-from sessionware.flask_bridge import init_app
-from sessionware.middleware import StartResponse
+from sessionware.flask.bridge import init_app
 from sessionware.stores import MemoryStore, StoreError
+from sessionware.wsgi.middleware import StartResponse
 
 from .conftest import SECRET
 

@@ -10,8 +10,8 @@ from paste.deploy import loadapp
 from werkzeug.test import Client
 
 from sessionware import SecureCookieSessionInterface, SessionConfig, SessionMiddleware
-from sessionware.middleware import StartResponse
-from sessionware.paste import filter_app_factory
+from sessionware.wsgi.middleware import StartResponse
+from sessionware.wsgi.paste import filter_app_factory
 from tests._servers import ROOT, clean_env
 
 SECRET = "a-paste-test-secret-that-is-long-enough"

@@ -18,9 +18,9 @@ from sessionware import (
     SessionUnavailable,
     StoreError,
 )
-from sessionware._signing import CookieSigner
-from sessionware.middleware import StartResponse, WSGIApp
+from sessionware.cookies._signing import CookieSigner
 from sessionware.pyramid import FLASH_KEY, MiddlewareMissing, session_factory
+from sessionware.wsgi.middleware import StartResponse, WSGIApp
 from tests._pyramid_apps import make_app
 from tests.conftest import SECRET
 

@@ -259,7 +259,7 @@ def test_the_example_ini_builds_the_pyramid_example(monkeypatch: pytest.MonkeyPa
 
 def test_importing_sessionware_imports_no_framework() -> None:
     code = (
-        "import sys, sessionware, sessionware.paste; "
+        "import sys, sessionware, sessionware.wsgi.paste; "
         "print(sorted(m for m in ('pyramid', 'zope', 'bottle', 'falcon', 'flask') "
         "if m in sys.modules))"
     )

@@ -18,8 +18,8 @@ from pyramid.response import Response
 from werkzeug.test import EnvironBuilder
 
 from sessionware import MemoryStore, ServerSideSessionInterface
-from sessionware.middleware import WSGIApp
 from sessionware.pyramid import session_factory
+from sessionware.wsgi.middleware import WSGIApp
 from tests.conftest import SECRET
 
 

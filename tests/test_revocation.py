@@ -20,7 +20,7 @@ from sessionware import (
     StoreError,
     events,
 )
-from sessionware.revocation import RevocableCookieSessionInterface, RevocationMixin
+from sessionware.policies.revocation import RevocableCookieSessionInterface, RevocationMixin
 from sessionware.stores import Store, UserIndex
 from sessionware.stores.memory_users import MemoryUserIndex
 from sessionware.stores.redis import RedisStore

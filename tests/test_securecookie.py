@@ -15,7 +15,7 @@ from sessionware import (
     SessionConfig,
     SessionwareError,
 )
-from sessionware._signing import CookieSigner
+from sessionware.cookies._signing import CookieSigner
 
 from ._apps import Browser, set_cookies
 from .conftest import SECRET, FakeClock

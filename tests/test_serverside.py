@@ -17,7 +17,7 @@ from sessionware import (
     SessionwareError,
     StoreError,
 )
-from sessionware._signing import CookieSigner
+from sessionware.cookies._signing import CookieSigner
 from sessionware.stores import StoreRecord
 
 from ._apps import Browser, set_cookies

@@ -16,8 +16,8 @@ import pytest
 from werkzeug.test import Client
 
 from sessionware import MemoryStore, ServerSideSessionInterface, SessionMiddleware
-from sessionware.middleware import StartResponse, WSGIApp
 from sessionware.stores import Store
+from sessionware.wsgi.middleware import StartResponse, WSGIApp
 
 from .conftest import SECRET
 

@@ -24,8 +24,8 @@ from sessionware import (
     StoreError,
     StoreUnavailableSession,
 )
-from sessionware.middleware import StartResponse
 from sessionware.stores.redis import RedisStore
+from sessionware.wsgi.middleware import StartResponse
 from tests._redis_server import RedisServer, private_redis
 
 from ._apps import Browser, set_cookies

@@ -22,8 +22,8 @@ from sessionware import (
     SessionUnavailable,
     StoreError,
 )
-from sessionware.middleware import StartResponse
 from sessionware.stores.redis import RedisStore
+from sessionware.wsgi.middleware import StartResponse
 from tests._redis_server import RedisServer, private_redis
 
 from .conftest import SECRET

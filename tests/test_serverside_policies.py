@@ -17,8 +17,8 @@ from sessionware import (
     StoreError,
     StoreUnavailableSession,
 )
-from sessionware.middleware import StartResponse
 from sessionware.stores import StoreRecord
+from sessionware.wsgi.middleware import StartResponse
 
 from ._apps import Browser, set_cookies
 from .conftest import SECRET, FakeClock

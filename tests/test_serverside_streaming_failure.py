@@ -16,7 +16,7 @@ from sessionware import (
     SessionMiddleware,
     StoreUnavailableSession,
 )
-from sessionware.middleware import StartResponse
+from sessionware.wsgi.middleware import StartResponse
 
 from .conftest import SECRET, FakeClock
 

@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from sessionware._signing import BadCookie, CookieSigner
+from sessionware.cookies._signing import BadCookie, CookieSigner
 
 VECTOR = "eyJfcGVybWFuZW50Ijp0cnVlLCJ1c2VyX2lkIjo0Mn0.ZVPxAA.dWURjZsRKa2AmdOJe6VYpvsKjEc"
 T0 = 1_700_000_000

@@ -23,8 +23,8 @@ from sessionware import (
     SessionInterface,
     SessionMiddleware,
 )
-from sessionware.middleware import StartResponse
 from sessionware.testing import read_session, session_cookie, session_transaction
+from sessionware.wsgi.middleware import StartResponse
 
 from .conftest import SECRET, FakeClock
 
@@ -233,7 +233,7 @@ def test_session_transaction_over_a_flask_app_on_init_app() -> None:
     """WebTest drives a Flask app on init_app: the transaction uses its app.config."""
     import flask
 
-    from sessionware.flask_bridge import init_app
+    from sessionware.flask.bridge import init_app
 
     app = flask.Flask(__name__)
     app.config.update(SECRET_KEY=SECRET, SESSION_COOKIE_NAME="flask_sid")

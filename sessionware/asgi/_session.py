@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from sessionware.lazy import LazySession
+from sessionware.interfaces.lazy import LazySession
 from sessionware.sessions import SecureCookieSession, SessionMixin
 
 if TYPE_CHECKING:
-    from sessionware.config import SessionConfig
-    from sessionware.interface import SessionInterface, WSGIEnviron
+    from sessionware.config.settings import SessionConfig
+    from sessionware.interfaces.base import SessionInterface, WSGIEnviron
 
 __all__ = ["ASGISession"]
 

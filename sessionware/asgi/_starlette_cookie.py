@@ -18,7 +18,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, TimestampSigner
 
-from sessionware._signing import BadCookie
+from sessionware.cookies._signing import BadCookie
 
 __all__ = ["StarletteCookie", "check_until", "open_starlette_cookie", "starlette_signers"]
 

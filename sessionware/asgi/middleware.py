@@ -6,10 +6,10 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from sessionware._resolve import check_arguments
-from sessionware.config import SessionConfig
-from sessionware.interface import Headers, SessionInterface, WSGIEnviron
-from sessionware.securecookie import SecureCookieSessionInterface
+from sessionware.config.settings import SessionConfig
+from sessionware.interfaces._arguments import check_arguments
+from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
+from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.serverside import STORE_ERROR_KEY
 from sessionware.sessions import SessionMixin
 

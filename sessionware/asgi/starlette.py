@@ -15,13 +15,13 @@ from typing import Any
 
 from itsdangerous import TimestampSigner
 
-from sessionware._cookies import DuplicateCookie, find_cookie
-from sessionware._signing import BadCookie, CookieSigner, check_age
-from sessionware.config import SessionConfig
-from sessionware.interface import WSGIEnviron
-from sessionware.securecookie import SecureCookieSessionInterface
+from sessionware.config.settings import SessionConfig
+from sessionware.cookies._header import DuplicateCookie, find_cookie
+from sessionware.cookies._signing import BadCookie, CookieSigner, check_age
+from sessionware.cookies.tagged import TaggedJSONSerializer
+from sessionware.interfaces.base import WSGIEnviron
+from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.sessions import SecureCookieSession, SessionMixin
-from sessionware.tagged import TaggedJSONSerializer
 
 from ._starlette_cookie import (
     StarletteCookie,

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from django.contrib.sessions.backends.base import SessionBase
 
-from sessionware.interface import Headers, WSGIEnviron
+from sessionware.interfaces.base import Headers, WSGIEnviron
 
 from . import _config
 

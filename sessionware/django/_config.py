@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
-from sessionware.config import SessionConfig
-from sessionware.interface import SessionInterface
+from sessionware.config.settings import SessionConfig
+from sessionware.interfaces.base import SessionInterface
 
 __all__ = ["Engine", "EngineState", "check_at_import", "load", "register", "reset"]
 

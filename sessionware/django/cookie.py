@@ -14,9 +14,9 @@ from typing import Any, cast
 
 from itsdangerous.encoding import base64_decode, bytes_to_int
 
-from sessionware.config import SessionConfig
-from sessionware.interface import Headers
-from sessionware.securecookie import SecureCookieSessionInterface
+from sessionware.config.settings import SessionConfig
+from sessionware.interfaces.base import Headers
+from sessionware.interfaces.signed import SecureCookieSessionInterface
 
 from . import _config
 from ._base import EngineSession, cookie_value, environ_for

@@ -20,8 +20,8 @@ from django.contrib.sessions.backends.base import CreateError, UpdateError
 
 # From the package: the server-side modules' layout is theirs to change.
 from sessionware import ServerSideSession, ServerSideSessionInterface
-from sessionware.config import SessionConfig
-from sessionware.interface import Headers
+from sessionware.config.settings import SessionConfig
+from sessionware.interfaces.base import Headers
 from sessionware.stores._url import store_from_url
 
 from . import _config

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sessionware._resolve import check_arguments
-from sessionware.config import SessionConfig
+from sessionware.config.settings import SessionConfig
 from sessionware.errors import SessionwareError
-from sessionware.interface import SessionInterface
-from sessionware.lazy import LazySession
-from sessionware.securecookie import SecureCookieSessionInterface
+from sessionware.interfaces._arguments import check_arguments
+from sessionware.interfaces.base import SessionInterface
+from sessionware.interfaces.lazy import LazySession
+from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.sessions import SessionMixin
 
 from ._requires import ISessionFactory, implementer

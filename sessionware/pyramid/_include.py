@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.path import DottedNameResolver
 
-from sessionware._ini import ENV_PREFIX, config_from_options
-from sessionware._settings import _FALSE, _TRUE
-from sessionware.interface import SessionInterface
+from sessionware.config._ini import ENV_PREFIX, config_from_options
+from sessionware.config._text import _FALSE, _TRUE
+from sessionware.interfaces.base import SessionInterface
 
 from ._factory import SessionFactory, session_factory
 

@@ -13,12 +13,12 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
-from sessionware._cookies import add_vary_cookie
-from sessionware.config import SessionConfig
-from sessionware.interface import Headers, SessionInterface, WSGIEnviron
+from sessionware.config.settings import SessionConfig
+from sessionware.cookies._header import add_vary_cookie
+from sessionware.cookies.tagged import TaggedJSONSerializer
+from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
 from sessionware.sessions import SessionMixin
 from sessionware.stores.base import Store, StoreError
-from sessionware.tagged import TaggedJSONSerializer
 
 from . import lifetime
 from .saving import OnStoreError, SavePolicy

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from sessionware import _lifetime, events
-from sessionware.config import SessionConfig
-from sessionware.interface import WSGIEnviron
+from sessionware import events
+from sessionware.config.settings import SessionConfig
+from sessionware.interfaces.base import WSGIEnviron
+from sessionware.policies import _lifetime
 
 from .saving import Action
 from .session import ServerSideSession

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sessionware.tagged import TaggedJSONSerializer
+from sessionware.cookies.tagged import TaggedJSONSerializer
 
 __all__ = ["DELETED", "apply_changes", "own_changes", "parse"]
 

@@ -17,10 +17,10 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from sessionware import events
-from sessionware._lifetime import record_ttl
-from sessionware.config import SessionConfig
+from sessionware.config.settings import SessionConfig
+from sessionware.cookies.tagged import TaggedJSONSerializer
+from sessionware.policies._lifetime import record_ttl
 from sessionware.stores.base import CorruptRecord, Store, StoreError, StoreRecord
-from sessionware.tagged import TaggedJSONSerializer
 
 from .merge import apply_changes, own_changes, parse
 from .session import ServerSideSession

@@ -1,7 +1,7 @@
 """The user index part of the store contract: each user's sessions, and "not before".
 
 :class:`UserIndex` is what :class:`~sessionware.ServerSideSessionInterface` (with
-``user_key``) and :class:`~sessionware.revocation.RevocableCookieSessionInterface`
+``user_key``) and :class:`~sessionware.policies.revocation.RevocableCookieSessionInterface`
 need from a store beyond session records. :meth:`Store.user_index
 <sessionware.stores.Store.user_index>` returns the one for a store; the stores
 shipped with sessionware have one each (:func:`index_for`). Any other store gets one

@@ -176,7 +176,7 @@ class Store:
         """The index of sessions by user and of "not before" times, in this store.
 
         Needed only by ``ServerSideSessionInterface(user_key=...)`` and
-        :class:`~sessionware.revocation.RevocableCookieSessionInterface`. sessionware's
+        :class:`~sessionware.policies.revocation.RevocableCookieSessionInterface`. sessionware's
         stores have one; a third-party store overrides this to return its own
         :class:`~sessionware.stores.UserIndex` (built once: the result is kept).
         """

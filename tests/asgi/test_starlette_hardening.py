@@ -26,7 +26,7 @@ from starlette.testclient import TestClient
 
 from sessionware import SessionConfig, events
 from sessionware.asgi import SessionMiddleware, StarletteCompatInterface
-from sessionware.revocation import RevocationMixin
+from sessionware.policies.revocation import RevocationMixin
 from sessionware.stores import MemoryStore
 from tests.conftest import SECRET, FakeClock
 

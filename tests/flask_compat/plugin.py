@@ -1,7 +1,7 @@
 """Run Flask's own tests with every Flask app on sessionware (``make flask-compat``).
 
 Loaded with ``-p tests.flask_compat.plugin`` into Flask's unchanged test suite: every
-``Flask(...)`` the tests build calls :func:`sessionware.flask_bridge.init_app` right
+``Flask(...)`` the tests build calls :func:`sessionware.flask.bridge.init_app` right
 after it is created, and nothing else of Flask or its tests is touched. With
 ``COMPAT_SESSION_INTERFACE=server-side`` the apps keep their sessions in a
 :class:`~sessionware.MemoryStore` instead of the cookie.
@@ -18,7 +18,7 @@ import pytest
 from _pytest.compat import NOTSET
 
 from sessionware import MemoryStore, ServerSideSessionInterface
-from sessionware.flask_bridge import init_app
+from sessionware.flask.bridge import init_app
 
 _flask_init = flask.Flask.__init__
 

@@ -1,0 +1,190 @@
+"""What the signed- and the encrypted-cookie interfaces share around their codecs.
+
+Both keep the whole session in the cookie and carry an authenticated issue time (the
+signed timestamp, the seal time): turning a verified payload into a session, the idle
+and absolute timeouts, the creation time kept under ``_created``, the decision what a
+response carries (``Vary``, deletion, a new cookie, a re-issue that may be skipped) and
+the operator events are the same for both, so they live here once, and each interface
+only reads and writes its own token format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sessionware import events
+from sessionware.config.settings import SessionConfig
+from sessionware.cookies._header import add_vary_cookie
+from sessionware.errors import PayloadTooLarge
+from sessionware.policies import _lifetime
+from sessionware.sessions import SecureCookieSession, SessionMixin
+
+from .base import Headers, SessionInterface
+
+__all__ = ["CookieSessionInterface"]
+
+
+class CookieSessionInterface(SessionInterface):
+    """A session interface whose whole session travels in the cookie."""
+
+    #: A read-only request re-issues the cookie once its authenticated issue time is
+    #: this fraction of ``idle_timeout`` old: fewer Set-Cookie headers, and an idle
+    #: timeout that may fire up to this fraction early after the last request.
+    idle_reissue_fraction: float = 0.1
+    #: Keep the creation time (``_created``) in the session even without
+    #: ``absolute_timeout``; subclasses that need it (revocation) turn it on.
+    records_creation: bool = False
+    #: What the warning says is being done when an unchanged session re-issued for
+    #: another reason than an expiry refresh no longer fits.
+    reissue_reason: str = "re-issuing it"
+
+    def _loaded_session(
+        self, config: SessionConfig, payload: bytes, kind: str, *, issued: int, rotated: bool
+    ) -> SecureCookieSession | None:
+        """The session a verified payload holds, issued at ``issued`` and due for
+        re-issue under the current key if ``rotated``.
+
+        ``None`` (logged) when it is not a tagged JSON object, or timed out. ``kind``
+        names the payload in the log (``"signed"``).
+        """
+        try:
+            text = payload.decode("utf-8")
+            data = self.serializer.loads(text)
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            self.log_refused(config, f"the {kind} payload is not a tagged JSON object")
+            return None
+        session = self.session_class(data, new=False)
+        session.loaded_text = text
+        session.rotated = session.reissue = rotated
+        if self._timed_out(config, session, issued):
+            return None
+        return session
+
+    def _timed_out(self, config: SessionConfig, session: SecureCookieSession, issued: int) -> bool:
+        """Whether ``session``, whose cookie was issued at ``issued``, timed out (logged).
+
+        Otherwise note its creation time and whether a read must re-issue the cookie
+        to renew the idle clock.
+        """
+        if config.idle_seconds is None and config.absolute_seconds is None:
+            if self.records_creation:
+                session.created_at = _lifetime.created_at(session.data, issued)
+            return False
+        now = self.clock()
+        created = session.created_at = _lifetime.created_at(session.data, issued)
+        refused = _lifetime.refusal(config, now, issued, created)
+        if refused is not None:
+            self.log_refused(config, refused.reason, expired=True, code=refused.code)
+            return True
+        if _lifetime.reissue_due(config, now, issued, self.idle_reissue_fraction):
+            session.reissue = True
+        return False
+
+    def _record_creation(self, config: SessionConfig, session: SecureCookieSession) -> bool:
+        """Write the creation time into a non-empty session that needs it; return
+        whether that changed the data (the session is then marked modified)."""
+        data = session.data
+        if not data or (config.absolute_seconds is None and not self.records_creation):
+            return False
+        created = session.created_at
+        if session.regenerated or created is None:
+            created = int(self.clock())
+        if data.get(_lifetime.CREATED_KEY) == created:
+            return False
+        data[_lifetime.CREATED_KEY] = created
+        session.modified = True
+        return True
+
+    def save_session(self, config: SessionConfig, session: SessionMixin, headers: Headers) -> None:
+        """Add ``Vary: Cookie`` if the session was read, and the cookie if it must go.
+
+        An emptied session deletes the cookie. One the handler changed that no longer
+        fits raises :class:`~sessionware.errors.CookieTooLarge`, and one whose
+        serialized data is over ``max_payload_size`` raises
+        :class:`~sessionware.errors.PayloadTooLarge`. An unchanged one re-issued (expiry
+        refresh, key rotation, ``regenerate()``, idle renewal) that no longer fits is not
+        sent and a warning is logged: the browser's cookie still holds the data.
+        """
+        if session.accessed:
+            add_vary_cookie(headers)
+        data, text = self._data_to_save(config, session)
+        if not data:
+            if session.modified:
+                self.delete_cookie(config, headers)
+                self.delete_stale_chunks(config, session, headers, 1)
+            return
+        if not self.should_set_cookie(config, session):
+            return
+        value = self._cookie_value(config, session, data, text)
+        if value is None:  # pragma: no cover - a session exists only with a key
+            return
+        reissue = None
+        if not session.modified:
+            # Unchanged data: the browser's cookie holds it already, so a re-issue that
+            # no longer fits must not fail the request.
+            reissue = (
+                self.reissue_reason
+                if getattr(session, "reissue", False)
+                else "refreshing its expiry"
+            )
+        if self.set_cookie(config, session, headers, value, reissue=reissue):
+            self._emit_saved(config, session)
+
+    def _data_to_save(
+        self, config: SessionConfig, session: SessionMixin
+    ) -> tuple[dict[str, Any], str | None]:
+        """The data to save and, when this already serialized it, its text.
+
+        An in-place change to a nested value marks the session modified here, and the
+        creation time is written where due.
+        """
+        if not isinstance(session, SecureCookieSession):
+            return dict(session), None
+        data = session.data
+        text: str | None = None
+        if not session.modified and session.may_have_mutated:
+            text = self.serializer.dumps(data)
+            if text != (session.loaded_text or "{}"):
+                session.modified = True
+        if self._record_creation(config, session):
+            text = None
+        return data, text
+
+    def _cookie_value(
+        self,
+        config: SessionConfig,
+        session: SessionMixin,
+        data: dict[str, Any],
+        text: str | None,
+    ) -> str | None:
+        """The cookie value carrying ``data`` (serialized as ``text``, when known);
+        ``None`` without a key. Use :meth:`_checked_text` for the text."""
+        raise NotImplementedError(
+            f"{type(self).__name__}._cookie_value must sign or seal the session data"
+        )
+
+    def _checked_text(self, config: SessionConfig, data: dict[str, Any], text: str | None) -> str:
+        """``data`` serialized (``text`` when known), within ``max_payload_size``.
+
+        Compressed, a larger payload might still fit the cookie, but it would be
+        refused when read.
+
+        :raises PayloadTooLarge: it is over ``max_payload_size``.
+        """
+        if text is None:
+            text = self.serializer.dumps(data)
+        if len(text) > config.max_payload_size:
+            raise PayloadTooLarge(config.cookie_name, len(text), config.max_payload_size)
+        return text
+
+    def _emit_saved(self, config: SessionConfig, session: SessionMixin) -> None:
+        """The events of a cookie that was sent: created, regenerated, rotated."""
+        name = config.cookie_name
+        if session.new:
+            events.emit("created", cookie_name=name, interface=self)
+        elif getattr(session, "regenerated", False):
+            events.emit("regenerated", cookie_name=name, interface=self)
+        if getattr(session, "rotated", False):
+            events.emit("rotated", cookie_name=name, interface=self)

@@ -1,0 +1,212 @@
+"""The session object handlers find in the environ: opened on first touch."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from sessionware.sessions import SessionMixin
+
+if TYPE_CHECKING:
+    from sessionware.config.settings import SessionConfig
+
+    from .base import SessionInterface, WSGIEnviron
+
+__all__ = ["LazySession"]
+
+logger = logging.getLogger("sessionware")
+
+
+class LazySession(SessionMixin):
+    """Stands in for the request's session until a handler first touches it.
+
+    Nothing is parsed or verified until then, so a request that never uses the
+    session pays nothing for it. After that it forwards every operation to the real
+    session that :meth:`SessionInterface.open_session
+    <sessionware.SessionInterface.open_session>` returned (or to a
+    :class:`~sessionware.NullSession`); other attributes of a custom session class are
+    reachable through it too.
+    """
+
+    def __init__(
+        self, interface: SessionInterface, config: SessionConfig, environ: WSGIEnviron
+    ) -> None:
+        self._interface = interface
+        self._config = config
+        self._environ = environ
+        self._session: SessionMixin | None = None
+        #: Set once the response headers are out: later writes cannot reach the cookie.
+        self.headers_sent = False
+        self._late_write_logged = False
+
+    def _request_over(self) -> None:
+        """Let go of the environ once no code of the request can use it.
+
+        The environ holds this object, so keeping it (or the real session keeping it)
+        would make every request a reference cycle, freed by the cyclic GC instead of by
+        reference counting when the server lets go of the environ. A session still
+        unopened keeps what opening reads, so a late touch still finds the browser's
+        session; an opened one is passed to the interface's ``release_session``.
+        """
+        session = self._session
+        if session is None:
+            environ = self._environ
+            kept: WSGIEnviron = {}
+            cookie = environ.get("HTTP_COOKIE")
+            if cookie is not None:
+                kept["HTTP_COOKIE"] = cookie
+            if environ.get("wsgi.multiprocess"):
+                kept["wsgi.multiprocess"] = True
+            self._environ = kept
+        else:
+            self._environ = {}
+            self._interface.release_session(self._config, session)
+
+    @property
+    def loaded(self) -> SessionMixin | None:
+        """The real session if a handler has touched it, else ``None``."""
+        return self._session
+
+    def load(self) -> SessionMixin:
+        """Open the real session now (once) and return it."""
+        session = self._session
+        if session is None:
+            session = self._interface.open_session(self._config, self._environ)
+            if session is None:
+                session = self._interface.make_null_session(self._config)
+            self._session = session
+        return session
+
+    def _writing(self, key: object) -> SessionMixin:
+        if (
+            self.headers_sent
+            and not self._late_write_logged
+            and not self._interface.saves_after_response
+        ):
+            self._late_write_logged = True
+            logger.warning(
+                "The session was changed (key %r) after the response headers were sent; "
+                "the change cannot reach the cookie and is lost. Change the session "
+                "before the response body starts.",
+                key,
+            )
+        session = self._session
+        return session if session is not None else self.load()
+
+    def __getitem__(self, key: str) -> Any:
+        session = self._session
+        return (session if session is not None else self.load())[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the value for ``key``, or ``default``."""
+        session = self._session
+        return (session if session is not None else self.load()).get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.load()
+
+    def __len__(self) -> int:
+        return len(self.load())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.load())
+
+    def keys(self) -> Any:
+        """Return a view of the keys."""
+        return self.load().keys()
+
+    def values(self) -> Any:
+        """Return a view of the values."""
+        return self.load().values()
+
+    def items(self) -> Any:
+        """Return a view of the items."""
+        return self.load().items()
+
+    def __eq__(self, other: object) -> bool:
+        return self.load() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._writing(key)[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._writing(key)[key]
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """Remove ``key`` and return its value (or the default)."""
+        return self._writing(key).pop(key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        """Remove and return an item."""
+        return self._writing(None).popitem()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """Return the value of ``key``, first setting it to ``default`` if missing."""
+        return self._writing(key).setdefault(key, default)
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
+        """Update from a mapping or iterable of pairs and keyword arguments."""
+        self._writing(None).update(other, **kwargs)
+
+    def clear(self) -> None:
+        """Remove every key."""
+        self._writing(None).clear()
+
+    def invalidate(self) -> None:
+        """End the session: drop its data and remove the cookie (call it at logout)."""
+        self._writing(None).invalidate()
+
+    def regenerate(self) -> None:
+        """Give the session a new identity, keeping its data (call it at login)."""
+        self._writing(None).regenerate()
+
+    @property
+    def new(self) -> bool:
+        """``True`` when the request brought no valid session (this counts as a read)."""
+        session = self.load()
+        session.accessed = True
+        return session.new
+
+    @new.setter
+    def new(self, value: bool) -> None:
+        self.load().new = value
+
+    @property
+    def modified(self) -> bool:
+        """Whether the session was written to (``False`` while it is untouched)."""
+        return self._session is not None and self._session.modified
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        self._writing(None).modified = value
+
+    @property
+    def accessed(self) -> bool:
+        """Whether the session was read or written (``False`` while it is untouched)."""
+        return self._session is not None and self._session.accessed
+
+    @accessed.setter
+    def accessed(self, value: bool) -> None:
+        self.load().accessed = value
+
+    @property
+    def permanent(self) -> bool:
+        """Whether the cookie outlives the browser session."""
+        return self.load().permanent
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self._writing("_permanent").permanent = value
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.load(), name)
+
+    def __repr__(self) -> str:
+        if self._session is None:
+            return "<LazySession (not opened)>"
+        return f"<LazySession {self._session!r}>"

@@ -14,7 +14,7 @@ from sessionware.serverside import STORE_ERROR_KEY
 from sessionware.sessions import SessionMixin
 
 from ._session import PLACEHOLDER_KEY, ASGISession
-from .starlette import StarletteCompatInterface, starlette_settings
+from .starlette import UNTIL, StarletteCompatInterface, starlette_settings
 
 __all__ = ["ASGIApp", "Message", "Receive", "Scope", "Send", "SessionMiddleware"]
 
@@ -40,6 +40,12 @@ class SessionMiddleware:
     saved into ``http.response.start``, which is held until the first non-empty body
     message, so changes made before the body starts are saved. On a websocket the
     cookie goes out with ``websocket.accept``.
+
+    A 5xx response sent whole (its start and one last body message) is held until
+    the app returns: if the app raises instead, the response is one its exception
+    produced (Starlette's ``ServerErrorMiddleware`` sends it, then re-raises), and
+    it goes out as sent, without the session's changes. A 5xx the app returns is
+    saved into as any response. Put this middleware outermost.
 
     Called with Starlette's keywords (``secret_key``, ``session_cookie``, ``max_age``,
     ``path``, ``same_site``, ``https_only``, ``domain``, ``partitioned``, and nothing
@@ -68,9 +74,15 @@ class SessionMiddleware:
         check_arguments(config, interface, settings)
         starlette = starlette_settings(settings) if config is None and settings else None
         if starlette is not None:
-            settings, max_age = starlette
+            settings, compat = starlette
             if interface is None:
-                interface = StarletteCompatInterface(max_age)
+                interface = StarletteCompatInterface(**compat)
+            elif UNTIL in compat:
+                raise TypeError(
+                    f"{UNTIL} is a setting of StarletteCompatInterface, which interface= "
+                    f"replaces; pass StarletteCompatInterface({UNTIL}=...) as interface=, "
+                    "or drop interface=."
+                )
         self.app = app
         self.config = config if config is not None else SessionConfig(**settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()
@@ -111,11 +123,18 @@ class SessionMiddleware:
             try:
                 await self.app(scope, receive, wrapped)
             except BaseException:
-                # The app failed (or the client went away) after the headers went out: what
-                # it changed since then must not be committed (the WSGI middleware's rule).
-                opened = session._opened
-                if session.headers_sent and opened is not None:
-                    self.interface.discard_session(self.config, opened)
+                try:
+                    if session._held_error is not None:
+                        # The app raised after a whole 5xx response: one its exception
+                        # produced (Starlette's ServerErrorMiddleware sends it, then
+                        # re-raises). It goes out as sent, without the request's changes.
+                        await session._release_unsaved()
+                finally:
+                    # The app failed (or the client went away) after the headers went out:
+                    # what it changed since then must not be committed (the WSGI rule).
+                    opened = session._opened
+                    if session.headers_sent and opened is not None:
+                        self.interface.discard_session(self.config, opened)
                 raise
             if session._held is not None:
                 # The app returned after http.response.start without a body: send what it
@@ -220,6 +239,9 @@ class _Connection(ASGISession):
         self._headers = scope.get("headers", ())
         self._send = send
         self._held: Message | None = None
+        #: The last body message of a 5xx response, held with its start until the app
+        #: returns (saved then) or raises (sent as is).
+        self._held_error: Message | None = None
         #: The opened session, unless it is a null one (no key): what is saved, closed
         #: and released. Decided once, when it opens.
         self._opened: SessionMixin | None = None
@@ -247,6 +269,11 @@ class _Connection(ASGISession):
         if self.headers_sent:
             await self._send(message)
             return
+        if self._held_error is not None:
+            # A message after a 5xx's last body (trailers): the app did not raise first.
+            await self._release()
+            await self._send(message)
+            return
         kind = message["type"]
         if kind == "http.response.start":
             self._held = message
@@ -255,10 +282,17 @@ class _Connection(ASGISession):
         if held is None:
             await self._send(message)
             return
-        if kind == "http.response.body" and not message.get("body") and message.get("more_body"):
-            # An empty chunk carries nothing: keep holding, the app may still change
-            # the session before its first real chunk.
-            return
+        if kind == "http.response.body":
+            if not message.get("more_body"):
+                if self._session is not None and held.get("status", 200) >= 500:
+                    # A whole 5xx response may be what an exception produced, sent before
+                    # the exception reaches us: wait for the app to return or raise.
+                    self._held_error = message
+                    return
+            elif not message.get("body"):
+                # An empty chunk carries nothing: keep holding, the app may still change
+                # the session before its first real chunk.
+                return
         self._held = None
         if self._session is None:
             # Untouched: nothing to save, the start goes out as the app sent it.
@@ -269,10 +303,25 @@ class _Connection(ASGISession):
         await self._send(message)
 
     async def _release(self) -> None:
+        """Send the held start with the session saved, and the held 5xx body if any."""
         held = self._held
         assert held is not None
         self._held = None
         await self._send(await self._save(held))
+        body = self._held_error
+        if body is not None:
+            self._held_error = None
+            await self._send(body)
+
+    async def _release_unsaved(self) -> None:
+        """Send the held 5xx response as the app sent it, without saving the session."""
+        held, body = self._held, self._held_error
+        assert held is not None
+        assert body is not None
+        self._held = self._held_error = None
+        self.headers_sent = True
+        await self._send(held)
+        await self._send(body)
 
     async def _save(self, message: Message) -> Message:
         if self._awaits:

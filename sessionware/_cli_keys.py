@@ -25,7 +25,8 @@ from .keyring import Key, KeyRing, KeyRingError, iso
 __all__ = ["add_commands", "parse_duration", "run"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_DURATION = re.compile(r"(\d+)([smhdw]?)")
+# [0-9], not \d, which takes any Unicode digit ("\u0663" is a 3 to int()).
+_DURATION = re.compile(r"([0-9]+)([smhdw]?)")
 
 
 def parse_duration(text: str) -> float:

@@ -29,8 +29,10 @@ __all__ = ["Key", "KeyRing", "KeyRingError"]
 
 #: Secrets are hex text of at least this many digits (256 bits).
 MIN_SECRET_HEX = 64
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
+# Used with fullmatch: re.match with "$" lets a trailing newline through, which a key
+# id would carry into every Set-Cookie.
+_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
 _FIX = "create a valid ring with `sessionware keys new FILE`"
 
 
@@ -75,12 +77,12 @@ class Key:
     retires_at: float | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _ID.match(self.id):
+        if not isinstance(self.id, str) or not _ID.fullmatch(self.id):
             raise KeyRingError(
                 f"key id {self.id!r} is not allowed; use 1 to 32 letters, digits, '-' or '_'."
             )
         secret = self.secret
-        if not isinstance(secret, str) or not _HEX.match(secret) or len(secret) % 2:
+        if not isinstance(secret, str) or not _HEX.fullmatch(secret) or len(secret) % 2:
             raise KeyRingError(
                 f"key {self.id!r}: the secret must be hex digits (an even number of them); "
                 "generate one with python -c 'import secrets; print(secrets.token_hex(32))'."

@@ -175,7 +175,8 @@ def run(args: argparse.Namespace) -> int:
     """Run a parsed ``keys`` command; errors go to stderr with exit status 1."""
     try:
         # Whole seconds, as the file stores them: what is written is what was checked.
-        print(args.action(args, float(int(time.time()))))
+        clock = getattr(args, "clock", None) or time.time
+        print(args.action(args, float(int(clock()))))
     except KeyRingError as exc:
         print(f"sessionware keys: {exc}", file=sys.stderr)
         return 1

@@ -126,7 +126,8 @@ class RingView(NamedTuple):
     current: Key
     #: Every unretired key by ID, the current one included.
     readers: Mapping[str, Key]
-    #: Unretired keys, current first, then the others newest activation first.
+    #: Unretired keys, current first, then the others newest activation first (of
+    #: equal activations, the later in the ring first).
     ordered: tuple[Key, ...]
     #: The view holds from ``start`` until just before ``until``.
     start: float
@@ -135,6 +136,9 @@ class RingView(NamedTuple):
 
 class KeyRing:
     """Dated keys: the newest active key writes, every unretired key reads.
+
+    Of keys that activate at the same moment, the one later in ``keys`` (later in
+    the file: added last) is the newer.
 
     Cookies carry their key's ID (encrypted cookies) or are tried against each unretired
     key (Flask-compatible signed cookies, which have no room for an ID). A cookie made
@@ -188,6 +192,10 @@ class KeyRing:
         return view
 
     def _build(self, now: float) -> RingView:
+        # A key's rank: its activation, then its place in the ring. Of keys activating
+        # in the same second (`keys add --activate-in 0` right after `keys new`), the
+        # one added later writes, on every machine alike: never a random ID's order.
+        rank = {key.id: (key.activates_at, position) for position, key in enumerate(self.keys)}
         readers = [key for key in self.keys if not key.retired(now)]
         active = [key for key in readers if key.activates_at <= now]
         if not active:
@@ -196,10 +204,10 @@ class KeyRing:
                 f"{where} has no active key at {iso(now)} (every key is retired or not "
                 "yet active); add one with `sessionware keys add FILE --activate-in 0`."
             )
-        current = max(active, key=lambda key: (key.activates_at, key.id))
+        current = max(active, key=lambda key: rank[key.id])
         others = sorted(
             (key for key in readers if key is not current),
-            key=lambda key: key.activates_at,
+            key=lambda key: rank[key.id],
             reverse=True,
         )
         events = [key.activates_at for key in self.keys if key.activates_at > now]

@@ -6,6 +6,7 @@ They only track what happens to them; loading and saving is the job of a
 
 from __future__ import annotations
 
+import copy
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, MutableMapping, ValuesView
 from typing import Any, NoReturn
 
@@ -46,6 +47,25 @@ class SessionMixin(MutableMapping[str, Any]):
         """End the session: drop its data and remove the cookie (call it at logout)."""
         self.clear()
         self.modified = True
+
+    # Copies are plain dicts of the data, as copying Starlette's request.session (a
+    # dict) gives: detached from the request, its cookie and its back end (a session
+    # may hold the interface, whose HMAC keys cannot be copied, or the environ).
+
+    def __copy__(self) -> dict[str, Any]:
+        """A plain dict of the data (a read): ``copy.copy(session)``."""
+        return dict(self.items())
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        """A plain dict of a deep copy of the data (a read): ``copy.deepcopy(session)``.
+
+        Changing it, nested values included, changes nothing in the session.
+        """
+        result: dict[str, Any] = {}
+        memo[id(self)] = result
+        for key, value in self.items():
+            result[key] = copy.deepcopy(value, memo)
+        return result
 
     def regenerate(self) -> None:
         """Give the session a new identity, keeping its data (call it at login)."""

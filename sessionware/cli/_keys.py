@@ -25,7 +25,8 @@ from sessionware.config.keyring import Key, KeyRing, KeyRingError, iso
 __all__ = ["add_commands", "parse_duration", "run"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_DURATION = re.compile(r"(\d+)([smhdw]?)")
+# [0-9], not \d, which takes any Unicode digit ("\u0663" is a 3 to int()).
+_DURATION = re.compile(r"([0-9]+)([smhdw]?)")
 
 
 def parse_duration(text: str) -> float:
@@ -174,7 +175,8 @@ def run(args: argparse.Namespace) -> int:
     """Run a parsed ``keys`` command; errors go to stderr with exit status 1."""
     try:
         # Whole seconds, as the file stores them: what is written is what was checked.
-        print(args.action(args, float(int(time.time()))))
+        clock = getattr(args, "clock", None) or time.time
+        print(args.action(args, float(int(clock()))))
     except KeyRingError as exc:
         print(f"sessionware keys: {exc}", file=sys.stderr)
         return 1

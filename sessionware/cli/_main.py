@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sessionware.stores.base import Store, StoreError
 
@@ -69,10 +69,15 @@ def load_store(target: str, table: str = "sessionware_sessions") -> Store:
     return obj
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the console script; returns the exit status (0 ok, 1 store error, 2 usage)."""
+def main(argv: Sequence[str] | None = None, *, clock: Callable[[], float] | None = None) -> int:
+    """Run the console script; returns the exit status (0 ok, 1 store error, 2 usage).
+
+    :param clock: returns the current Unix time for ``keys`` (dating keys); tests pass
+        a fake clock. By default :func:`time.time`.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
+    args.clock = clock
     if getattr(args, "run", None) is not None:  # a command group's own handler
         return int(args.run(args))
     try:

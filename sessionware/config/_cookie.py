@@ -12,8 +12,9 @@ from typing import Any
 
 __all__ = ["check_cookie_attributes"]
 
-# RFC 9110 token characters: what a cookie name may be made of.
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# RFC 9110 token characters: what a cookie name may be made of. Used with fullmatch:
+# re.match with "$" would let a trailing newline into every Set-Cookie.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Characters that would end an attribute or start another one if let into Set-Cookie.
 _UNSAFE = re.compile(r"[;,\s\x00-\x1f\x7f]")
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
@@ -54,7 +55,7 @@ def check_cookie_attributes(
     Both come back normalised, as the config keeps them; the other settings are kept
     as given.
     """
-    if not _TOKEN.match(name):
+    if not _TOKEN.fullmatch(name):
         raise ValueError(
             f"cookie_name={name!r} is not a valid cookie name; use letters, digits "
             "and !#$%&'*+-.^_`|~ only (no spaces, ';', ',', '=' or quotes)."

@@ -29,8 +29,10 @@ __all__ = ["Key", "KeyRing", "KeyRingError"]
 
 #: Secrets are hex text of at least this many digits (256 bits).
 MIN_SECRET_HEX = 64
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
+# Used with fullmatch: re.match with "$" lets a trailing newline through, which a key
+# id would carry into every Set-Cookie.
+_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
 _FIX = "create a valid ring with `sessionware keys new FILE`"
 
 
@@ -75,12 +77,12 @@ class Key:
     retires_at: float | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _ID.match(self.id):
+        if not isinstance(self.id, str) or not _ID.fullmatch(self.id):
             raise KeyRingError(
                 f"key id {self.id!r} is not allowed; use 1 to 32 letters, digits, '-' or '_'."
             )
         secret = self.secret
-        if not isinstance(secret, str) or not _HEX.match(secret) or len(secret) % 2:
+        if not isinstance(secret, str) or not _HEX.fullmatch(secret) or len(secret) % 2:
             raise KeyRingError(
                 f"key {self.id!r}: the secret must be hex digits (an even number of them); "
                 "generate one with python -c 'import secrets; print(secrets.token_hex(32))'."
@@ -124,7 +126,8 @@ class RingView(NamedTuple):
     current: Key
     #: Every unretired key by ID, the current one included.
     readers: Mapping[str, Key]
-    #: Unretired keys, current first, then the others newest activation first.
+    #: Unretired keys, current first, then the others newest activation first (of
+    #: equal activations, the later in the ring first).
     ordered: tuple[Key, ...]
     #: The view holds from ``start`` until just before ``until``.
     start: float
@@ -133,6 +136,9 @@ class RingView(NamedTuple):
 
 class KeyRing:
     """Dated keys: the newest active key writes, every unretired key reads.
+
+    Of keys that activate at the same moment, the one later in ``keys`` (later in
+    the file: added last) is the newer.
 
     Cookies carry their key's ID (encrypted cookies) or are tried against each unretired
     key (Flask-compatible signed cookies, which have no room for an ID). A cookie made
@@ -186,6 +192,10 @@ class KeyRing:
         return view
 
     def _build(self, now: float) -> RingView:
+        # A key's rank: its activation, then its place in the ring. Of keys activating
+        # in the same second (`keys add --activate-in 0` right after `keys new`), the
+        # one added later writes, on every machine alike: never a random ID's order.
+        rank = {key.id: (key.activates_at, position) for position, key in enumerate(self.keys)}
         readers = [key for key in self.keys if not key.retired(now)]
         active = [key for key in readers if key.activates_at <= now]
         if not active:
@@ -194,10 +204,10 @@ class KeyRing:
                 f"{where} has no active key at {iso(now)} (every key is retired or not "
                 "yet active); add one with `sessionware keys add FILE --activate-in 0`."
             )
-        current = max(active, key=lambda key: (key.activates_at, key.id))
+        current = max(active, key=lambda key: rank[key.id])
         others = sorted(
             (key for key in readers if key is not current),
-            key=lambda key: key.activates_at,
+            key=lambda key: rank[key.id],
             reverse=True,
         )
         events = [key.activates_at for key in self.keys if key.activates_at > now]

@@ -11,6 +11,8 @@ carried deletes the rest.
 
 from __future__ import annotations
 
+import re
+
 from sessionware.config.settings import SessionConfig
 from sessionware.errors import CookieTooLarge
 
@@ -21,6 +23,9 @@ __all__ = ["BadChunks", "chunk_name", "delete_chunks", "join_chunks", "present",
 #: The first part of a chunked value starts with ``~N~``; at most 4 characters.
 _MARK = "~"
 _MARK_SPACE = 4
+#: The part count: ASCII digits only (``str.isdigit`` also takes ``"²"``, and ``int()``
+#: refuses more than 4,300 digits), two at most, since ``max_chunks`` is at most 10.
+_COUNT = re.compile(r"[0-9]{1,2}")
 
 
 class BadChunks(Exception):
@@ -48,16 +53,17 @@ def join_chunks(config: SessionConfig, header: str, first: str) -> str:
         is missing or sent twice.
     """
     count_text, mark, part = first[1:].partition(_MARK)
-    if not mark or not count_text.isdigit() or not 2 <= int(count_text) <= config.max_chunks:
+    count = int(count_text) if mark and _COUNT.fullmatch(count_text) else 0
+    if not 2 <= count <= config.max_chunks:
         raise BadChunks(f"the chunk count is not a number from 2 to {config.max_chunks}")
     parts = [part]
-    for index in range(1, int(count_text)):
+    for index in range(1, count):
         try:
             found = find_cookie(header, chunk_name(config.cookie_name, index))
         except DuplicateCookie:
             raise BadChunks(f"chunk {index} is sent more than once") from None
         if found is None:
-            raise BadChunks(f"chunk {index} of {count_text} is missing")
+            raise BadChunks(f"chunk {index} of {count} is missing")
         parts.append(found)
     return "".join(parts)
 

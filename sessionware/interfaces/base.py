@@ -8,7 +8,9 @@ methods are otherwise Flask's, so a Flask session interface ports with little ch
 from __future__ import annotations
 
 import logging
+import os
 import time
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -27,7 +29,7 @@ from sessionware.cookies._header import (
 from sessionware.cookies._ringsign import RingSigners, ring_signer
 from sessionware.cookies._signing import BadCookie, CookieSigner, check_digest_method
 from sessionware.cookies.tagged import TaggedJSONSerializer
-from sessionware.errors import CookieTooLarge
+from sessionware.errors import CookieTooLarge, SessionwareError
 from sessionware.sessions import NullSession, SecureCookieSession, SessionMixin
 
 __all__ = ["SessionInterface"]
@@ -36,6 +38,7 @@ logger = logging.getLogger("sessionware")
 
 WSGIEnviron = dict[str, Any]
 _Opened = TypeVar("_Opened")
+_Parsed = TypeVar("_Parsed")
 Headers = list[tuple[str, str]]
 
 
@@ -195,7 +198,8 @@ class SessionInterface:
     def read_cookie(self, config: SessionConfig, environ: WSGIEnviron) -> str | None:
         """Return the session cookie's raw value from the request, or ``None``.
 
-        A cookie sent twice under the session's name is refused and logged.
+        A cookie sent twice under the session's name is refused and logged, and so is
+        one whose chunks cannot be put together, whatever the reason.
         """
         header = environ.get("HTTP_COOKIE")
         if not header:
@@ -208,12 +212,42 @@ class SessionInterface:
             )
             return None
         if value is not None and config.max_chunks > 1 and _chunks.is_chunked(value):
-            try:
-                return _chunks.join_chunks(config, header, value)
-            except _chunks.BadChunks as exc:
-                self.log_refused(config, exc.reason)
-                return None
+            return self._joined(config, header, value)
         return value
+
+    def _joined(self, config: SessionConfig, header: str, first: str) -> str | None:
+        """The chunked value whose first part is ``first``; ``None`` (logged) if it
+        cannot be put together."""
+        try:
+            return _chunks.join_chunks(config, header, first)
+        except _chunks.BadChunks as exc:
+            self.log_refused(config, exc.reason)
+        except SessionwareError:
+            raise
+        except Exception as exc:  # bad input must never fail the request
+            self.log_refused(config, parse_failure(exc))
+        return None
+
+    def parse_safely(
+        self, config: SessionConfig, parse: Callable[..., _Parsed], *args: Any
+    ) -> _Parsed | None:
+        """``parse(*args)``, or ``None`` when it raises anything unexpected.
+
+        Wrap each step that reads the request's cookie in it: whatever a helper raises
+        for bad input (``ValueError``, ``TypeError``, ``UnicodeError``,
+        ``binascii.Error``, ``zlib.error``, ``OverflowError``, ``RecursionError``...),
+        the request gets a fresh session and one log line naming the exception's type
+        and where it was raised, never its message (which may quote the cookie).
+        :class:`~sessionware.errors.SessionwareError` (a store outage, a key ring with
+        no active key) is the server's problem, not the cookie's: it propagates.
+        """
+        try:
+            return parse(*args)
+        except SessionwareError:
+            raise
+        except Exception as exc:  # bad input must never fail the request
+            self.log_refused(config, parse_failure(exc))
+            return None
 
     def note_chunks(
         self, config: SessionConfig, environ: WSGIEnviron, session: SessionMixin
@@ -232,24 +266,56 @@ class SessionInterface:
         """Return every value of the session cookie in the request, in header order.
 
         Usually one or none. Several come from cookies of the same name set with other
-        ``Domain`` or ``Path`` attributes, possibly planted by a sibling subdomain.
+        ``Domain`` or ``Path`` attributes, possibly planted by a sibling subdomain. A
+        chunked value is returned put together; of several copies, each chunked one is
+        joined with the chunk cookies, so a planted copy cannot hide a chunked session
+        (one that cannot be joined is left out).
         """
         header = environ.get("HTTP_COOKIE")
         if not header:
             return []
+        name = config.cookie_name
         try:
-            value = find_cookie(header, config.cookie_name)
+            value = find_cookie(header, name)
         except DuplicateCookie:
-            return find_cookies(header, config.cookie_name)
+            return self._copies(config, header, find_cookies(header, name))
         if value is None:
             return []
         if config.max_chunks > 1 and _chunks.is_chunked(value):
-            try:
-                return [_chunks.join_chunks(config, header, value)]
-            except _chunks.BadChunks as exc:
-                self.log_refused(config, exc.reason)
-                return []
+            joined = self._joined(config, header, value)
+            return [] if joined is None else [joined]
         return [value]
+
+    def _copies(self, config: SessionConfig, header: str, values: list[str]) -> list[str]:
+        """The copies of a cookie sent more than once, chunked ones joined.
+
+        A chunked copy that cannot be joined is dropped; when none is left, one line
+        says why.
+        """
+        if config.max_chunks == 1:
+            return values
+        copies: list[str] = []
+        failures: list[str] = []
+        for value in values:
+            if not _chunks.is_chunked(value):
+                copies.append(value)
+                continue
+            try:
+                copies.append(_chunks.join_chunks(config, header, value))
+            except _chunks.BadChunks as exc:
+                failures.append(exc.reason)
+            except SessionwareError:
+                raise
+            except Exception as exc:  # bad input must never fail the request
+                failures.append(parse_failure(exc))
+        if not copies:
+            self.log_refused(
+                config,
+                f"the request carries the cookie more than once ({len(values)} copies) and "
+                f"no copy's chunks can be put together ({failures[0]})",
+                code="duplicate",
+            )
+        return copies
 
     def _verified_cookie(
         self, config: SessionConfig, signer: CookieSigner, environ: WSGIEnviron
@@ -302,6 +368,11 @@ class SessionInterface:
                 opened = open_value(value)
             except BadCookie as exc:
                 refusal = exc
+                continue
+            except SessionwareError:
+                raise
+            except Exception as exc:  # bad input must never fail the request
+                refusal = BadCookie(parse_failure(exc))
                 continue
             if len(values) > 1:
                 logger.info(
@@ -422,3 +493,17 @@ class SessionInterface:
             config.cookie_name,
             reason,
         )
+
+
+def parse_failure(exc: BaseException) -> str:
+    """Why a cookie was refused when reading it raised ``exc``, for the log.
+
+    The exception's type and the line that raised it, never its message: messages of
+    ``int()``, ``json`` or ``base64`` quote their input, which is the cookie.
+    """
+    where = ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        where = f" at {os.path.basename(last.filename)}:{last.lineno} in {last.name}"
+    return f"reading it raised {type(exc).__name__}{where}"

@@ -117,7 +117,10 @@ class EncryptedCookieSessionInterface(CookieSessionInterface):
         sealer = self._sealer(config)
         if sealer is None:
             return None
-        session = self._open(config, environ, sealer)
+        # Whatever reading the cookie raises, the request gets a fresh session.
+        session = self.parse_safely(config, self._open, config, environ, sealer)
+        if session is None:
+            session = self.session_class()
         self.note_chunks(config, environ, session)
         return session
 

@@ -52,7 +52,10 @@ class SecureCookieSessionInterface(CookieSessionInterface):
         signer = self._signer(config)
         if signer is None:
             return None
-        session = self._open(config, environ, signer)
+        # Whatever reading the cookie raises, the request gets a fresh session.
+        session = self.parse_safely(config, self._open, config, environ, signer)
+        if session is None:
+            session = self.session_class()
         self.note_chunks(config, environ, session)
         return session
 

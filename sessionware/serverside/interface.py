@@ -224,7 +224,8 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
             return None
         if self.store.process_local and environ.get("wsgi.multiprocess"):
             self._warn_processes()
-        verified = self._verified_cookie(config, signer, environ)
+        # Whatever reading the cookie raises, the request gets a fresh session.
+        verified = self.parse_safely(config, self._verified_cookie, config, signer, environ)
         if verified is None:
             return self.session_class()
         _value, payload, key_index, issued = verified

@@ -20,7 +20,7 @@ from sessionware.errors import SessionwareError
 
 from ._users import UserIndex, index_for
 
-__all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord"]
+__all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord", "UnconfirmedWrite"]
 
 
 class StoreRecord(NamedTuple):
@@ -70,6 +70,25 @@ class CorruptRecord(StoreError):
             self,
             f"The session store holds a corrupt record: {reason}. It is ignored and "
             "expires with its TTL.",
+        )
+
+
+class UnconfirmedWrite(StoreError):
+    """A write was sent to the store but not answered: a timeout, a connection lost.
+
+    The back end may have applied it, or may still apply it when it recovers (a
+    stalled Redis runs the commands waiting in its sockets when it resumes), so it is
+    neither "saved" nor "not saved". :meth:`Store.settle` finds out which, where the
+    back end answers again.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        SessionwareError.__init__(
+            self,
+            f"The session store did not answer a write: {reason}. The write may have been "
+            "applied, or may be applied when the store recovers. Check that the store is "
+            "running and reachable.",
         )
 
 
@@ -160,6 +179,25 @@ class Store:
         raise NotImplementedError(
             f"{type(self).__name__}.touch(sid, ttl) must extend the record's expiry "
             "without changing its data or version, and return whether it existed"
+        )
+
+    def settle(
+        self, sid: str, version: int | None, data: str, new_sid: str | None = None
+    ) -> int | None:
+        """After a write raised :class:`UnconfirmedWrite`: make sure it can no longer
+        land, and say whether it did.
+
+        The write was ``set(sid, data, ttl, version)`` or, with ``new_sid``,
+        ``move(sid, new_sid, data, ttl, version)``.
+
+        :returns: the version the write gave the record if it was applied; ``None`` if it
+            was not, and now never will be.
+        :raises StoreError: that cannot be known (the back end still does not answer).
+            The default raises it: a store that never raises :class:`UnconfirmedWrite`
+            needs nothing else.
+        """
+        raise StoreError(
+            f"{type(self).__name__} cannot tell whether an unanswered write was applied"
         )
 
     def cleanup(self) -> int:

@@ -102,7 +102,7 @@ def test_a_save_redis_runs_after_the_timeout_is_never_reported_not_saved(
 ) -> None:
     store = RedisStore(server.url, timeout=TIMEOUT, retries=0)
     stalled: list[bool] = []
-    client = app_for(store, policy, lambda: stalled and server.pause())
+    client = app_for(store, policy, lambda: server.pause() if stalled else None)
     client.get("/login")
     stalled.append(True)
     try:
@@ -128,7 +128,7 @@ def test_a_save_that_landed_before_the_check_is_saved_and_the_request_succeeds(
 ) -> None:
     stalled: list[bool] = []
     store = RecoversAtTheCheck(server.url, server.resume)
-    client = app_for(store, "raise", lambda: stalled and server.pause())
+    client = app_for(store, "raise", lambda: server.pause() if stalled else None)
     if path != "new":
         client.get("/login")
     else:
@@ -170,16 +170,19 @@ def test_a_save_redis_dropped_is_not_saved_and_can_never_land(
 
     def pause_writes() -> None:
         if stalled:
-            admin.execute_command("CLIENT", "PAUSE", "60000", "WRITE")
+            admin.execute_command("CLIENT", "PAUSE", "60000", "WRITE")  # type: ignore[no-untyped-call]
 
-    store = RecoversAtTheCheck(server.url, lambda: admin.execute_command("CLIENT", "UNPAUSE"))
+    def unpause() -> None:
+        admin.execute_command("CLIENT", "UNPAUSE")  # type: ignore[no-untyped-call]
+
+    store = RecoversAtTheCheck(server.url, unpause)
     client = app_for(store, "null", pause_writes)
     client.get("/login")
     stalled.append(True)
     try:
         assert client.get("/add").status_code == 200
     finally:
-        admin.execute_command("CLIENT", "UNPAUSE")
+        unpause()
     assert store.checks == 1
     assert "was not applied, and made sure that it never will be" in session_log.text
     assert "The session's changes were not saved" in session_log.text

@@ -115,7 +115,9 @@ def test_an_outage_between_load_and_save_writes_nothing(
         response = client.get("/add")
         assert response.status_code == 200
         assert response.headers.getlist("Set-Cookie") == []
-        assert "The session's changes were not saved" in session_log.text
+        # The server is down, so whether a write got through cannot be asked: the log
+        # does not claim "not saved" (tests/test_serverside_unanswered_save.py).
+        assert "The session's changes may have been saved" in session_log.text
     hooks.clear()
     server.start()
     assert dump(server) == before

@@ -101,6 +101,12 @@ class AwaitingStore(Store):
         """See :meth:`AsyncStore.touch`."""
         return await_(self.async_store.touch(sid, ttl))
 
+    def settle(
+        self, sid: str, version: int | None, data: str, new_sid: str | None = None
+    ) -> int | None:
+        """See :meth:`AsyncStore.settle`."""
+        return await_(self.async_store.settle(sid, version, data, new_sid))
+
     def cleanup(self) -> int:
         """See :meth:`AsyncStore.cleanup`."""
         return await_(self.async_store.cleanup())

@@ -19,7 +19,7 @@ from sessionware.cookies.tagged import TaggedJSONSerializer
 from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
 from sessionware.sessions import STORE_ERROR_KEY as STORE_ERROR_KEY
 from sessionware.sessions import SessionMixin
-from sessionware.stores.base import Store, StoreError
+from sessionware.stores.base import Store, StoreError, UnconfirmedWrite
 
 from . import lifetime
 from .saving import OnStoreError, SavePolicy
@@ -38,6 +38,17 @@ _SID = re.compile(r"[A-Za-z0-9_-]{22,128}")
 #: The ID sizes accepted: at least 128 bits (OWASP), at most what fits ``_SID`` and
 #: the SQL store's 128-character ID column (96 bytes are 128 base64 characters).
 _ID_BYTES = range(16, 97)
+
+
+def _unsaved(exc: StoreError, what: str) -> str:
+    """What a failed save cost, for the log: never "not saved" when it may have been."""
+    if isinstance(exc, UnconfirmedWrite):
+        return (
+            f"{what} may have been saved: the store did not answer the write and could not "
+            "be asked afterwards whether it landed, so it may still be applied when the "
+            "store recovers."
+        )
+    return f"{what} were not saved."
 
 
 class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
@@ -302,7 +313,7 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
             before = lifetime.saving(self, config, session)
             action = self.policy.save(config, session, late=False)
         except StoreError as exc:
-            self.policy.failed(exc, "The session's changes were not saved.")
+            self.policy.failed(exc, _unsaved(exc, "The session's changes"))
             if session.invalidated:
                 # Logged out: whatever failed, the cookie must not outlive the logout.
                 self.delete_cookie(config, headers)
@@ -366,7 +377,7 @@ class ServerSideSessionInterface(UserIndexAPI, SessionInterface):
             before = lifetime.saving(self, config, session, late=True)
             action = self.policy.save(config, session, late=True)
         except StoreError as exc:
-            self.policy.failed(exc, "Changes made while the response streamed were not saved.")
+            self.policy.failed(exc, _unsaved(exc, "Changes made while the response streamed"))
             return
         try:
             lifetime.saved(self, config, session, before, action, late=True)

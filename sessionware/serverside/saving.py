@@ -21,7 +21,7 @@ from sessionware.config.settings import SessionConfig
 from sessionware.cookies.tagged import TaggedJSONSerializer
 from sessionware.policies._lifetime import record_ttl
 from sessionware.stores._records import OnStoreError as OnStoreError
-from sessionware.stores.base import CorruptRecord, Store, StoreError, StoreRecord
+from sessionware.stores.base import CorruptRecord, Store, StoreError, StoreRecord, UnconfirmedWrite
 
 from .merge import apply_changes, own_changes, parse
 from .session import ServerSideSession
@@ -107,6 +107,14 @@ class SavePolicy:
         """
         try:
             self.store.delete(sid)
+        except UnconfirmedWrite as exc:
+            self.failed(
+                exc,
+                "Logout could not delete the session's stored record for certain (the "
+                "store did not answer; the delete may still be applied when it recovers): "
+                "the cookie is removed from the browser, but until then a copy of it taken "
+                "before the logout works, at most until the record expires.",
+            )
         except StoreError as exc:
             self.failed(
                 exc,
@@ -200,11 +208,42 @@ class SavePolicy:
             ceiling = min(MAX_BACKOFF, self.retry_backoff * 2 ** (races - 1))
             time.sleep(random.uniform(0, ceiling))  # noqa: S311 - jitter, not a secret
 
+    def settle(
+        self, exc: UnconfirmedWrite, sid: str, version: int | None, text: str, new_sid: str | None
+    ) -> int | None:
+        """After a write that was not answered, learn from the store whether it landed.
+
+        :returns: the version it wrote (the save goes on as if it had been answered),
+            or ``None`` when the store says it did not land and never will.
+        :raises UnconfirmedWrite: ``exc``, when the store cannot tell (it still does
+            not answer): the write may have landed, or may land later.
+        :raises StoreError: it did not land (and never will), under the same reason.
+        """
+        try:
+            landed = self.store.settle(sid, version, text, new_sid)
+        except StoreError:
+            raise exc from None
+        if landed is None:
+            raise StoreError(
+                f"{exc.reason}; a check afterwards found that the write was not applied, and "
+                "made sure that it never will be"
+            ) from None
+        events.emit("store_error", reason=exc.reason)
+        logger.warning(
+            "The session store did not answer a write (%s); a check afterwards found that "
+            "it was applied, so the save goes on.",
+            exc.reason,
+        )
+        return landed
+
     def create(self, session: ServerSideSession, text: str, ttl: int) -> None:
         """Store ``text`` under a fresh ID and give ``session`` that ID."""
         for _ in range(3):
             sid = self.new_sid()
-            version = self.store.set(sid, text, ttl, None)
+            try:
+                version = self.store.set(sid, text, ttl, None)
+            except UnconfirmedWrite as exc:
+                version = self.settle(exc, sid, None, text, None)
             if version is not None:
                 session.saved(sid, version, text)
                 return
@@ -235,10 +274,13 @@ class SavePolicy:
             new_sid = store.moved_id(sid, self.fresh_sid(session)) if move else sid
             if version is None:  # pragma: no cover - a stored session always has one
                 raise StoreError("the session has no stored version to write at")
-            if move:
-                new_version = store.move(sid, new_sid, text, ttl, version)
-            else:
-                new_version = store.set(sid, text, ttl, version)
+            try:
+                if move:
+                    new_version = store.move(sid, new_sid, text, ttl, version)
+                else:
+                    new_version = store.set(sid, text, ttl, version)
+            except UnconfirmedWrite as exc:
+                new_version = self.settle(exc, sid, version, text, new_sid if move else None)
             if new_version is not None:
                 if data is not session.data:
                     session.data.clear()

@@ -17,6 +17,7 @@ from .base import CorruptRecord as CorruptRecord
 from .base import Store as Store
 from .base import StoreError as StoreError
 from .base import StoreRecord as StoreRecord
+from .base import UnconfirmedWrite as UnconfirmedWrite
 from .memory import MemoryStore as MemoryStore
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreRecord",
+    "UnconfirmedWrite",
     "UserIndex",
     "store_from_url",
 ]

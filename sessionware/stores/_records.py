@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple
 
 from sessionware.errors import SessionwareError
 
-__all__ = ["CorruptRecord", "OnStoreError", "StoreError", "StoreRecord"]
+__all__ = ["CorruptRecord", "OnStoreError", "StoreError", "StoreRecord", "UnconfirmedWrite"]
 
 #: What an interface does when its store raises :class:`StoreError`: fail the request
 #: (``"raise"``) or serve a read-only empty session (``"null"``).
@@ -64,4 +64,23 @@ class CorruptRecord(StoreError):
             self,
             f"The session store holds a corrupt record: {reason}. It is ignored and "
             "expires with its TTL.",
+        )
+
+
+class UnconfirmedWrite(StoreError):
+    """A write was sent to the store but not answered: a timeout, a connection lost.
+
+    The back end may have applied it, or may still apply it when it recovers (a
+    stalled Redis runs the commands waiting in its sockets when it resumes), so it is
+    neither "saved" nor "not saved". :meth:`Store.settle` finds out which, where the
+    back end answers again.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        SessionwareError.__init__(
+            self,
+            f"The session store did not answer a write: {reason}. The write may have been "
+            "applied, or may be applied when the store recovers. Check that the store is "
+            "running and reachable.",
         )

@@ -15,7 +15,18 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra ins
 
 from .asyncbase import AsyncStore
 from .base import CorruptRecord, StoreError, StoreRecord
-from .redis import _MOVE, _SET, _check_options, _connect, _record, _version
+from .redis import (
+    _MOVE,
+    _SET,
+    _SETTLE,
+    _SETTLE_TTL,
+    _check_options,
+    _connect,
+    _failure,
+    _record,
+    _settled,
+    _version,
+)
 
 __all__ = ["AsyncRedisStore"]
 
@@ -54,6 +65,7 @@ class AsyncRedisStore(AsyncStore):
         self.prefix = prefix
         self._set = client.register_script(_SET)
         self._move = client.register_script(_MOVE)
+        self._settle = client.register_script(_SETTLE)
 
     def __repr__(self) -> str:
         kwargs = self.client.connection_pool.connection_kwargs
@@ -73,14 +85,26 @@ class AsyncRedisStore(AsyncStore):
     async def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
         """Compare-and-set the record of ``sid``."""
         expected = "" if version is None else str(version)
-        result = await self._call(self._set(keys=[self.prefix + sid], args=[expected, data, ttl]))
+        pending = self._set(keys=[self.prefix + sid], args=[expected, data, ttl])
+        result = await self._call(pending, write=True)
         return None if result is None else _version(result, "the compare-and-set script")
 
     async def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
         """Move the record of ``sid`` to ``new_sid`` in one script."""
         keys = [self.prefix + sid, self.prefix + new_sid]
-        result = await self._call(self._move(keys=keys, args=[str(version), data, ttl]))
+        result = await self._call(self._move(keys=keys, args=[str(version), data, ttl]), write=True)
         return None if result is None else _version(result, "the move script")
+
+    async def settle(
+        self, sid: str, version: int | None, data: str, new_sid: str | None = None
+    ) -> int | None:
+        """Whether an unanswered :meth:`set` or :meth:`move` landed, making sure it never
+        lands later (see :meth:`RedisStore.settle`)."""
+        keys = (
+            [self.prefix + sid] if new_sid is None else [self.prefix + sid, self.prefix + new_sid]
+        )
+        args: list[str | int] = ["" if version is None else str(version), data, _SETTLE_TTL]
+        return _settled(await self._call(self._settle(keys=keys, args=args)))
 
     async def touch(self, sid: str, ttl: int) -> bool:
         """Extend the expiry of ``sid``'s record (``EXPIRE``), keeping its data."""
@@ -88,15 +112,14 @@ class AsyncRedisStore(AsyncStore):
 
     async def delete(self, sid: str) -> None:
         """Remove the record of ``sid``."""
-        await self._call(self.client.delete(self.prefix + sid))
+        await self._call(self.client.delete(self.prefix + sid), write=True)
 
     async def close(self) -> None:
         """Close the connection pool."""
         await self.client.aclose()
 
-    async def _call(self, pending: Any) -> Any:
+    async def _call(self, pending: Any, *, write: bool = False) -> Any:
         try:
             return await pending
         except redis.RedisError as exc:
-            # redis-py's messages name the host and port, never the password.
-            raise StoreError(f"Redis: {type(exc).__name__}: {exc}") from exc
+            raise _failure(exc, write) from exc

@@ -9,7 +9,7 @@ conformance suite (``tests/stores/contract.py``) checks both kinds.
 
 from __future__ import annotations
 
-from .base import StoreRecord
+from .base import StoreError, StoreRecord
 
 __all__ = ["AsyncStore"]
 
@@ -43,6 +43,15 @@ class AsyncStore:
     async def touch(self, sid: str, ttl: int) -> bool:
         """Extend the expiry of ``sid``'s record, keeping data and version."""
         raise NotImplementedError(f"{type(self).__name__}.touch(sid, ttl) must be implemented")
+
+    async def settle(
+        self, sid: str, version: int | None, data: str, new_sid: str | None = None
+    ) -> int | None:
+        """After an :class:`~sessionware.stores.UnconfirmedWrite`, whether the write
+        landed (see :meth:`Store.settle`); the default cannot tell."""
+        raise StoreError(
+            f"{type(self).__name__} cannot tell whether an unanswered write was applied"
+        )
 
     async def cleanup(self) -> int:
         """Delete expired records and return how many (0 where the back end expires them)."""

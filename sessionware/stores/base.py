@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 from ._records import CorruptRecord as CorruptRecord
 from ._records import StoreError as StoreError
 from ._records import StoreRecord as StoreRecord
+from ._records import UnconfirmedWrite as UnconfirmedWrite
 
 if TYPE_CHECKING:
     from ._users import UserIndex
 
-__all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord"]
+__all__ = ["CorruptRecord", "Store", "StoreError", "StoreRecord", "UnconfirmedWrite"]
 
 
 class Store:
@@ -113,6 +114,25 @@ class Store:
         raise NotImplementedError(
             f"{type(self).__name__}.touch(sid, ttl) must extend the record's expiry "
             "without changing its data or version, and return whether it existed"
+        )
+
+    def settle(
+        self, sid: str, version: int | None, data: str, new_sid: str | None = None
+    ) -> int | None:
+        """After a write raised :class:`UnconfirmedWrite`: make sure it can no longer
+        land, and say whether it did.
+
+        The write was ``set(sid, data, ttl, version)`` or, with ``new_sid``,
+        ``move(sid, new_sid, data, ttl, version)``.
+
+        :returns: the version the write gave the record if it was applied; ``None`` if it
+            was not, and now never will be.
+        :raises StoreError: that cannot be known (the back end still does not answer).
+            The default raises it: a store that never raises :class:`UnconfirmedWrite`
+            needs nothing else.
+        """
+        raise StoreError(
+            f"{type(self).__name__} cannot tell whether an unanswered write was applied"
         )
 
     def cleanup(self) -> int:

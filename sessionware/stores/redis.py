@@ -15,7 +15,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without the extra installed
     raise ImportError("RedisStore needs the redis client: pip install sessionware[redis]") from exc
 
-from .base import CorruptRecord, Store, StoreError, StoreRecord
+from .base import CorruptRecord, Store, StoreError, StoreRecord, UnconfirmedWrite
 
 if TYPE_CHECKING:
     from ._users import UserIndex
@@ -54,6 +54,40 @@ redis.call('HSET', KEYS[2], 'd', ARGV[2], 'v', current)
 local version = redis.call('HINCRBY', KEYS[2], 'v', 1)
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return version
+"""
+
+# After a write of _SET or _MOVE that was not answered (see Store.settle): KEYS[1] is
+# the record's key, KEYS[2] (for a move) the new one; ARGV holds the write's expected
+# version ("" for a create), its data and the TTL. Returns the record's version if
+# the write landed, 0 if it did not (and makes sure it never will: the expected
+# version is bumped, or a create's key is claimed by a record without data, which
+# reads as absent), -1 if a later write hides the answer.
+_SETTLE = """
+local current = redis.call('HGET', KEYS[1], 'v')
+if KEYS[2] then
+  if current == ARGV[1] then
+    redis.call('HINCRBY', KEYS[1], 'v', 1)
+    return 0
+  end
+  local moved = redis.call('HGET', KEYS[2], 'v')
+  if not moved then return 0 end
+  if redis.call('HGET', KEYS[2], 'd') == ARGV[2] then return tonumber(moved) end
+  return -1
+end
+if ARGV[1] == '' then
+  if not current then
+    redis.call('HSET', KEYS[1], 'v', 0)
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+    return 0
+  end
+elseif current == ARGV[1] then
+  redis.call('HINCRBY', KEYS[1], 'v', 1)
+  return 0
+end
+if not current then return 0 end
+if redis.call('HGET', KEYS[1], 'd') == ARGV[2] then return tonumber(current) end
+if ARGV[1] == '' or tonumber(current) == tonumber(ARGV[1]) + 1 then return 0 end
+return -1
 """
 
 
@@ -138,6 +172,7 @@ class RedisStore(Store):
         self.cluster = isinstance(client, RedisCluster)
         self._set = client.register_script(_SET)
         self._move = client.register_script(_MOVE)
+        self._settle = client.register_script(_SETTLE)
 
     def _key(self, sid: str) -> str:
         """The key of ``sid``'s record; on a cluster its first characters are the hash tag."""
@@ -173,7 +208,7 @@ class RedisStore(Store):
     def set(self, sid: str, data: str, ttl: int, version: int | None) -> int | None:
         """Compare-and-set the record of ``sid`` (see :meth:`Store.set`)."""
         expected = "" if version is None else str(version)
-        result = self._call(self._set, keys=[self._key(sid)], args=[expected, data, ttl])
+        result = self._write(self._set, keys=[self._key(sid)], args=[expected, data, ttl])
         return None if result is None else _version(result, "the compare-and-set script")
 
     def move(self, sid: str, new_sid: str, data: str, ttl: int, version: int) -> int | None:
@@ -182,8 +217,21 @@ class RedisStore(Store):
         Both keys are given to the script; on Redis Cluster they must hash to one slot.
         """
         keys = [self._key(sid), self._key(new_sid)]
-        result = self._call(self._move, keys=keys, args=[str(version), data, ttl])
+        result = self._write(self._move, keys=keys, args=[str(version), data, ttl])
         return None if result is None else _version(result, "the move script")
+
+    def settle(
+        self, sid: str, version: int | None, data: str, new_sid: str | None = None
+    ) -> int | None:
+        """Find out whether an unanswered :meth:`set` or :meth:`move` landed (see
+        :meth:`Store.settle`), in one script that also makes sure it never lands later.
+
+        It is itself a write, so a server that still does not answer writes leaves the
+        outcome unknown (:class:`StoreError`).
+        """
+        keys = [self._key(sid)] if new_sid is None else [self._key(sid), self._key(new_sid)]
+        args: list[str | int] = ["" if version is None else str(version), data, _SETTLE_TTL]
+        return _settled(self._call(self._settle, keys=keys, args=args))
 
     def touch(self, sid: str, ttl: int) -> bool:
         """Extend the expiry of ``sid``'s record (``EXPIRE``), keeping its data."""
@@ -191,7 +239,7 @@ class RedisStore(Store):
 
     def delete(self, sid: str) -> None:
         """Remove the record of ``sid``."""
-        self._call(self.client.delete, self._key(sid))
+        self._write(self.client.delete, self._key(sid))
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -199,6 +247,10 @@ class RedisStore(Store):
 
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with _store_errors():
+            return method(*args, **kwargs)
+
+    def _write(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with _store_errors(write=True):
             return method(*args, **kwargs)
 
 
@@ -227,11 +279,36 @@ def _version(value: Any, what: str, error: type[StoreError] = StoreError) -> int
     raise error(f"Redis: {what} is not an integer")
 
 
+def _settled(result: Any) -> int | None:
+    """The answer of the settle script: a version, ``None`` (not applied), or unknown."""
+    if result == -1:
+        raise StoreError("Redis: a later write hides whether the unanswered write was applied")
+    return _version(result, "the settle script") or None
+
+
+#: The TTL (seconds) of the empty record that keeps an unanswered create from landing
+#: later: longer than any stall a client could still be waiting out.
+_SETTLE_TTL = 3600
+
+
+def _failure(exc: Exception, write: bool) -> StoreError:
+    """The StoreError for redis-py's ``exc``; an unanswered write is an UnconfirmedWrite.
+
+    A timeout or a lost connection may hit after the command was sent (with
+    ``retries``, any of the attempts may have been), so a write may have landed.
+    """
+    # redis-py's messages name the host and port, never the password.
+    reason = f"Redis: {type(exc).__name__}: {exc}"
+    if write and isinstance(exc, redis.TimeoutError | redis.ConnectionError):
+        return UnconfirmedWrite(reason)
+    return StoreError(reason)
+
+
 @contextmanager
-def _store_errors() -> Iterator[None]:
+def _store_errors(*, write: bool = False) -> Iterator[None]:
     try:
         yield
     except (redis.RedisError, RedisClusterException) as exc:
         # RedisClusterException (e.g. keys of one command in several slots) is not a
-        # RedisError. redis-py's messages name the host and port, never the password.
-        raise StoreError(f"Redis: {type(exc).__name__}: {exc}") from exc
+        # RedisError.
+        raise _failure(exc, write) from exc

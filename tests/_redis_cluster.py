@@ -54,12 +54,17 @@ def _cluster_ok(port: int) -> bool:
 
 
 @contextmanager
-def redis_cluster(directory: Path, masters: int = 3) -> Iterator[list[int]]:
+def redis_cluster(
+    directory: Path, masters: int = 3, server: str | None = None
+) -> Iterator[list[int]]:
     """Start ``masters`` cluster nodes, join them into one cluster, yield their ports.
 
-    Skips the test when redis-server or redis-cli is not installed.
+    ``server`` is the nodes' program (default redis-server; valkey-server speaks the same
+    cluster protocol, and redis-cli joins its nodes). Skips the test when redis-server
+    or redis-cli is not installed.
     """
-    if REDIS_SERVER is None or REDIS_CLI is None:
+    server = server or REDIS_SERVER
+    if server is None or REDIS_CLI is None:
         pytest.skip(
             "redis-server and redis-cli are needed for the Redis Cluster tests; install "
             "them (apt-get install redis-server)"
@@ -73,7 +78,7 @@ def redis_cluster(directory: Path, masters: int = 3) -> Iterator[list[int]]:
             processes.append(
                 subprocess.Popen(
                     [
-                        REDIS_SERVER,
+                        server,
                         "--port", str(port),
                         "--bind", "127.0.0.1",
                         "--cluster-enabled", "yes",

@@ -52,17 +52,19 @@ def reachable(url: str) -> bool:
 class RedisServer:
     """One redis-server process; its data survives :meth:`stop` and :meth:`start`."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, binary: str | None = None) -> None:
         self.directory = directory
+        #: The server program: redis-server, or a compatible one such as valkey-server.
+        self.binary = binary or REDIS_SERVER
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        assert REDIS_SERVER is not None
+        assert self.binary is not None
         self.process = subprocess.Popen(
             [
-                REDIS_SERVER,
+                self.binary,
                 "--port", str(self.port),
                 "--bind", "127.0.0.1",
                 "--dir", str(self.directory),

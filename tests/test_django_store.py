@@ -279,3 +279,42 @@ def test_an_id_signed_with_a_fallback_key_is_re_signed(tmp_path: Path) -> None:
     with override_settings(**base, SECRET_KEY=SECRET, SECRET_KEY_FALLBACKS=[]):
         assert run(show, new).content == b"[('cart', [1, 2])]"
         assert run(show, value).content == b"[]"
+
+
+@pytest.mark.usefixtures("store_url")
+def test_a_key_rotation_in_a_test_keeps_the_stored_sessions() -> None:
+    # Django's auth tests log in, then override SECRET_KEY and SECRET_KEY_FALLBACKS
+    # only: on memory:// a new, empty store would lose the session they logged in.
+    new = "a-newer-secret-that-is-long-enough-for-hmac-too"
+    value = set_cookie(run(remember))
+    store = the_store()
+    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[SECRET]):
+        response = run(show, value)
+        assert response.content == b"[('cart', [1, 2])]"
+        resigned = set_cookie(response)
+        assert resigned
+        assert resigned != value
+        assert the_store() is store
+    assert the_store() is store
+    assert run(show, value).content == b"[('cart', [1, 2])]"
+
+
+def test_a_changed_store_url_or_options_builds_a_new_store(tmp_path: Path) -> None:
+    base: dict[str, object] = {
+        "SESSION_ENGINE": "sessionware.django.store",
+        "SESSION_COOKIE_NAME": "sessionid",
+        "SECRET_KEY": SECRET,
+        "SECRET_KEY_FALLBACKS": [],
+        "USE_TZ": True,
+    }
+    with override_settings(**base, SESSIONWARE={}, SESSIONWARE_STORE_URL="memory://"):
+        first = the_store()
+        value = set_cookie(run(remember))
+        with override_settings(SESSIONWARE={"store_options": {"max_entries": 5}}):
+            assert the_store() is not first
+            assert run(show, value).content == b"[]"
+        with override_settings(SESSIONWARE_STORE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}"):
+            assert the_store() is not first
+            assert run(show, value).content == b"[]"
+        # Back to the first settings: a store of their own again, not one kept from before.
+        assert run(show, value).content == b"[]"

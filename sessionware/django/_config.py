@@ -70,15 +70,24 @@ class EngineState:
 
 
 Builder = Callable[[SessionConfig, Mapping[str, Any]], SessionInterface]
+#: Called with an engine's interface when a setting change drops it.
+Releaser = Callable[[SessionInterface], None]
 
 _states: dict[str, EngineState] = {}
 _builders: dict[str, Builder] = {}
+_releasers: dict[str, Releaser] = {}
 _lock = threading.Lock()
 
 
-def register(engine: Engine, builder: Builder) -> None:
-    """Tell :func:`load` how ``engine`` builds its interface from the config and options."""
+def register(engine: Engine, builder: Builder, release: Releaser | None = None) -> None:
+    """Tell :func:`load` how ``engine`` builds its interface from the config and options.
+
+    ``release`` is called with the interface :func:`reset` drops; it decides what of
+    it to close (a store that the new settings still name is kept, not closed).
+    """
     _builders[engine] = builder
+    if release is not None:
+        _releasers[engine] = release
 
 
 def load(engine: Engine) -> EngineState:
@@ -110,16 +119,21 @@ def check_at_import(engine: Engine, module: str) -> None:
 
 
 def reset(**kwargs: Any) -> None:
-    """Forget the built configs when a setting they depend on changes (tests do that)."""
+    """Forget the built configs when a setting they depend on changes (tests do that).
+
+    Each engine's releaser then decides what of the old interface to close: the store
+    engine keeps its store while its URL and options are unchanged, so a test that
+    changes only ``SECRET_KEY`` keeps the sessions of a ``memory://`` store.
+    """
     if kwargs.get("setting", "SESSIONWARE") not in _RELEVANT:
         return
     with _lock:
-        old = list(_states.values())
+        old = list(_states.items())
         _states.clear()
-    for state in old:
-        close = getattr(getattr(state.interface, "store", None), "close", None)
-        if close is not None:
-            close()
+    for engine, state in old:
+        release = _releasers.get(engine)
+        if release is not None:
+            release(state.interface)
 
 
 setting_changed.connect(reset, dispatch_uid="sessionware.django.reset")

@@ -11,6 +11,7 @@ changes, where Django's own back ends keep only the later request's.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -19,10 +20,11 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import CreateError, UpdateError
 
 from sessionware.config.settings import SessionConfig
-from sessionware.interfaces.base import Headers
+from sessionware.interfaces.base import Headers, SessionInterface
 
 # From the package: the server-side modules' layout is theirs to change.
 from sessionware.serverside import ServerSideSession, ServerSideSessionInterface
+from sessionware.stores import Store
 from sessionware.stores._url import store_from_url
 
 from . import _config
@@ -31,26 +33,64 @@ from ._base import EngineSession, cookie_value, environ_for
 __all__ = ["SessionStore"]
 
 
+#: The store the settings name, with the URL and options it was built from: kept
+#: across setting changes that leave those alone (a memory:// store holds the sessions).
+_kept: tuple[str, dict[str, Any], Store] | None = None
+_kept_lock = threading.Lock()
+
+
+def _store_settings(options: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The store URL and store options that ``options`` (SESSIONWARE) and the settings name."""
+    url = options.get("store_url") or getattr(settings, "SESSIONWARE_STORE_URL", None)
+    return url, options.get("store_options") or {}
+
+
+def _store(url: str, store_options: Mapping[str, Any]) -> Store:
+    """The kept store if it was built from ``url`` and ``store_options``, else a new one."""
+    global _kept
+    with _kept_lock:
+        if _kept is not None and _kept[:2] == (url, store_options):
+            return _kept[2]
+        old, _kept = _kept, None
+    if old is not None:
+        old[2].close()
+    store = store_from_url(url, **store_options)
+    with _kept_lock:
+        _kept = (url, dict(store_options), store)
+    return store
+
+
+def _release(interface: SessionInterface) -> None:
+    """Close the kept store unless the settings now in force still name it."""
+    global _kept
+    overrides = getattr(settings, "SESSIONWARE", {})
+    wanted = _store_settings(overrides) if isinstance(overrides, Mapping) else None
+    with _kept_lock:
+        if _kept is None or _kept[:2] == wanted:
+            return
+        old, _kept = _kept, None
+    old[2].close()
+
+
 def _build(config: SessionConfig, options: Mapping[str, Any]) -> ServerSideSessionInterface:
-    options = dict(options)
-    url = options.pop("store_url", None) or getattr(settings, "SESSIONWARE_STORE_URL", None)
+    url, store_options = _store_settings(options)
+    options = {k: v for k, v in options.items() if k not in ("store_url", "store_options")}
     if not url:
         raise ValueError(
             "it needs a store: set SESSIONWARE_STORE_URL, e.g. 'redis://127.0.0.1:6379/0', "
             "'sqlite:///sessions.sqlite3', 'postgresql://user@host/db', or 'memory://' "
             "for a single process."
         )
-    store_options = options.pop("store_options", None) or {}
     if not isinstance(store_options, Mapping):
         raise TypeError(f"SESSIONWARE['store_options'] must be a dict, got {store_options!r}.")
     try:
-        store = store_from_url(url, **store_options)
+        store = _store(url, store_options)
     except ImportError as exc:
         raise ValueError(str(exc)) from None
     return ServerSideSessionInterface(store, **options)
 
 
-_config.register("store", _build)
+_config.register("store", _build, _release)
 
 
 class SessionStore(EngineSession):

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from redis.cluster import RedisCluster
 
 from sessionware import ServerSideSessionInterface
@@ -19,13 +20,22 @@ from sessionware.stores import Store, StoreError
 from sessionware.stores.redis import SLOT_CHARS, RedisStore
 from tests._apps import Browser
 from tests._redis_cluster import redis_cluster
+from tests._valkey import INSTALL, VALKEY_SERVER
 from tests.conftest import FakeClock
 from tests.stores.contract import StoreContract
 
 
-@pytest.fixture(scope="module")
-def cluster_ports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[int]]:
-    with redis_cluster(tmp_path_factory.mktemp("cluster")) as ports:
+@pytest.fixture(scope="module", params=["redis", "valkey"])
+def cluster_ports(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[int]]:
+    """Every test of the module on a Redis cluster, then on a Valkey one."""
+    server = None
+    if request.param == "valkey":
+        if VALKEY_SERVER is None:
+            pytest.skip(INSTALL)
+        server = VALKEY_SERVER
+    with redis_cluster(tmp_path_factory.mktemp("cluster"), server=server) as ports:
         yield ports
 
 
@@ -49,6 +59,17 @@ class TestRedisClusterStore(StoreContract):
     def ttl_of(self, store: Store, sid: str) -> float:
         assert isinstance(store, RedisStore)
         return int(store.client.pttl(store._key(sid))) / 1000
+
+
+def test_the_nodes_are_the_server_named(
+    cluster_ports: list[int], request: pytest.FixtureRequest
+) -> None:
+    client = redis.Redis(host="127.0.0.1", port=cluster_ports[0])
+    try:
+        info = client.info("server")
+    finally:
+        client.close()
+    assert ("valkey_version" in info) == request.node.name.endswith("[valkey]")
 
 
 def test_sessions_spread_over_the_masters(cluster_store: RedisStore) -> None:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench load clean chromium django-compat flask-compat starlette-compat load-asgi
+.PHONY: run test lint typecheck pytest bench load clean chromium django-compat flask-compat ecosystem-compat starlette-compat load-asgi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -73,6 +73,25 @@ flask-compat: $(STAMP)
 	cd $(FLASK_SDIST) && COMPAT_SESSION_INTERFACE=server-side PYTHONPATH=$(CURDIR) \
 		$(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin -p no:cacheprovider -rxX \
 		-k "session or flash or secret_key" $(patsubst %,tests/%.py,$(FLASK_TESTS))
+
+## Flask-WTF 1.3.0's whole test suite, unchanged, with every Flask app on sessionware
+## (signed cookie, then a server-side MemoryStore); its test dependencies, pinned, go into
+## the venv here rather than into the test extra, since this target alone needs them
+FLASK_WTF_VERSION := 1.3.0
+FLASK_WTF_SDIST := .compat/flask_wtf-$(FLASK_WTF_VERSION)
+ECOSYSTEM_PINS := wtforms==3.3.2 flask-babel==4.0.0 babel==2.18.0 pytz==2026.6 \
+	flask-reuploaded==1.6.0
+ecosystem-compat: $(STAMP)
+	$(BIN)/python -m pip install --quiet $(ECOSYSTEM_PINS)
+	@test -d $(FLASK_WTF_SDIST)/tests || { \
+		mkdir -p .compat && \
+		$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: \
+			flask-wtf==$(FLASK_WTF_VERSION) -d .compat && \
+		tar -xzf .compat/flask_wtf-$(FLASK_WTF_VERSION).tar.gz -C .compat; }
+	cd $(FLASK_WTF_SDIST) && PYTHONPATH=$(CURDIR):src $(CURDIR)/$(BIN)/pytest \
+		-p tests.flask_compat.plugin -p no:cacheprovider -rxXs tests
+	cd $(FLASK_WTF_SDIST) && COMPAT_SESSION_INTERFACE=server-side PYTHONPATH=$(CURDIR):src \
+		$(CURDIR)/$(BIN)/pytest -p tests.flask_compat.plugin -p no:cacheprovider -rxXs tests
 
 ## Load run: a visit counter under uvicorn, bare / sessionware.asgi / Starlette's middleware (wrk)
 load-asgi: $(STAMP)

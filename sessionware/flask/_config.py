@@ -1,7 +1,12 @@
-"""Flask's ``app.config`` session keys, turned into a :class:`~sessionware.SessionConfig`.
+"""Flask's session settings, turned into a :class:`~sessionware.SessionConfig`.
 
-Kept apart from :mod:`sessionware.flask.bridge` because it needs nothing of Flask: it
-reads a mapping, so it is tested and cached without an app.
+Read where Flask's own ``SecureCookieSessionInterface`` reads each one: the secret key
+and the permanent lifetime from the app's ``secret_key`` and
+``permanent_session_lifetime`` attributes (an app class may set them directly, which
+shadows ``app.config``), everything else from ``app.config``. Kept apart from
+:mod:`sessionware.flask.bridge` because it needs nothing of Flask: it reads a mapping
+and two attributes, so Quart's apps (the same attributes and keys) use it too, and it is
+tested and cached without an app.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 from sessionware.config.settings import SessionConfig
 
-__all__ = ["FLASK_KEYS", "FlaskConfigReader"]
+__all__ = ["APP_ATTRIBUTES", "FLASK_KEYS", "FlaskConfigReader"]
 
 #: Each sessionware setting and the Flask config key it is read from.
 FLASK_KEYS: dict[str, str] = {
@@ -31,9 +36,18 @@ FLASK_KEYS: dict[str, str] = {
     "refresh_each_request": "SESSION_REFRESH_EACH_REQUEST",
     "max_cookie_size": "MAX_COOKIE_SIZE",
 }
+#: The keys Flask's interface reads through an app attribute instead of ``app.config``
+#: (Flask's ``ConfigAttribute``; a class attribute of the same name shadows the config).
+APP_ATTRIBUTES: dict[str, str] = {
+    "SECRET_KEY": "secret_key",
+    "PERMANENT_SESSION_LIFETIME": "permanent_session_lifetime",
+}
 # Read too: SESSION_COOKIE_PATH falls back to it, as in Flask.
 _APPLICATION_ROOT = "APPLICATION_ROOT"
-_READ = (*FLASK_KEYS.values(), _APPLICATION_ROOT)
+# The attribute-read keys first: for_app() puts the attributes' values in their place.
+_CONFIG_ONLY = tuple(key for key in FLASK_KEYS.values() if key not in APP_ATTRIBUTES)
+_READ = (*APP_ATTRIBUTES, *_CONFIG_ONLY, _APPLICATION_ROOT)
+_READ_FROM_CONFIG = (*_CONFIG_ONLY, _APPLICATION_ROOT)
 #: Flask's defaults, for a config that lacks a key (a plain dict in a test).
 _FLASK_DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
@@ -86,8 +100,24 @@ class FlaskConfigReader:
     def __repr__(self) -> str:
         return f"<FlaskConfigReader overrides={sorted(self.overrides)}>"
 
+    def for_app(self, app: Any) -> SessionConfig:
+        """The session config of a Flask (or Quart) app as it is now.
+
+        ``app.secret_key`` and ``app.permanent_session_lifetime`` are read as
+        attributes, the rest from ``app.config``: exactly where Flask's own
+        ``SecureCookieSessionInterface`` reads each setting.
+
+        :raises ValueError: a setting holds a value sessionware refuses; the message
+            names the Flask key.
+        :raises TypeError: likewise, for a value of the wrong type.
+        """
+        values = map(app.config.get, _READ_FROM_CONFIG)
+        return self._lookup((app.secret_key, app.permanent_session_lifetime, *values))
+
     def config(self, flask_config: Mapping[str, Any]) -> SessionConfig:
         """The session config for ``flask_config`` (Flask's ``app.config``) as it is now.
+
+        Reads every setting from the mapping; :meth:`for_app` reads an app as Flask does.
 
         :raises ValueError: a key holds a value sessionware refuses; the message names
             the Flask key.
@@ -95,7 +125,10 @@ class FlaskConfigReader:
         """
         # Flask's app.config holds every key; a plain mapping may lack some, and a
         # missing key (None) reads as Flask's default in _build().
-        key = tuple(map(flask_config.get, _READ))
+        return self._lookup(tuple(map(flask_config.get, _READ)))
+
+    def _lookup(self, key: tuple[Any, ...]) -> SessionConfig:
+        """The config for the values read (in :data:`_READ` order), built on a miss."""
         try:
             config = self._cache.get(key)
         except TypeError:  # a list (SECRET_KEY_FALLBACKS) cannot be hashed: use a tuple
@@ -138,6 +171,9 @@ class FlaskConfigReader:
             if not matches:
                 raise
             name = max(matches, key=len)
-            raise type(exc)(
-                f"{exc} (sessionware read {name} from app.config[{FLASK_KEYS[name]!r}].)"
-            ) from None
+            flask_key = FLASK_KEYS[name]
+            source = f"app.config[{flask_key!r}]"
+            attribute = APP_ATTRIBUTES.get(flask_key)
+            if attribute is not None:
+                source = f"app.{attribute} ({source})"
+            raise type(exc)(f"{exc} (sessionware read {name} from {source}.)") from None

@@ -9,9 +9,11 @@
 :func:`init_app` makes :class:`FlaskSessionInterface` Flask's session interface. It
 reads Flask's own settings (``SECRET_KEY``, ``SECRET_KEY_FALLBACKS``,
 ``SESSION_COOKIE_*``, ``PERMANENT_SESSION_LIFETIME``, ``SESSION_REFRESH_EACH_REQUEST``,
-``MAX_COOKIE_SIZE``, ``APPLICATION_ROOT``) from ``app.config`` as Flask does, on every
-request, and has a sessionware :class:`~sessionware.SessionInterface` (signed cookie by
-default, or server-side) open the session lazily and write the cookie. Every request
+``MAX_COOKIE_SIZE``, ``APPLICATION_ROOT``) where Flask's own interface reads them, on
+every request (``app.secret_key`` and ``app.permanent_session_lifetime``, which an app
+class may set as class attributes, and ``app.config`` for the rest), and has a
+sessionware :class:`~sessionware.SessionInterface` (signed cookie by default, or
+server-side) open the session lazily and write the cookie. Every request
 Flask handles gets it, whether or not it passed through
 :class:`~sessionware.SessionMiddleware`: ``test_request_context()``,
 ``test_client().session_transaction()`` and ``flash()`` work as with Flask's built-in
@@ -139,11 +141,15 @@ class FlaskSessionInterface(_FlaskSessionInterface):
     def config_for(self, app: Flask) -> SessionConfig:
         """The session settings in force for ``app`` now.
 
-        :raises ValueError: ``app.config`` holds a session setting sessionware refuses
+        Each is read where Flask's own interface reads it: ``app.secret_key`` and
+        ``app.permanent_session_lifetime`` (attributes, which an app class may set),
+        the rest from ``app.config``.
+
+        :raises ValueError: the app holds a session setting sessionware refuses
             (the message names the Flask key).
         """
         config = self._config
-        return config if config is not None else self._reader.config(app.config)
+        return config if config is not None else self._reader.for_app(app)
 
     def open_session(self, app: Flask, request: Request) -> _FlaskSessionMixin | None:
         """Return the request's session, opened only when a view first touches it.

@@ -1,5 +1,8 @@
 """Run Flask's own tests with every Flask app on sessionware (``make flask-compat``).
 
+Also loaded into Flask-WTF's unchanged suite (``make ecosystem-compat``), which builds its
+apps from a ``flask.Flask`` subclass and needs no expected failure.
+
 Loaded with ``-p tests.flask_compat.plugin`` into Flask's unchanged test suite: every
 ``Flask(...)`` the tests build calls :func:`sessionware.flask.bridge.init_app` right
 after it is created, and nothing else of Flask or its tests is touched. With

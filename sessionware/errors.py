@@ -31,7 +31,8 @@ class SessionUnavailable(SessionwareError, RuntimeError):
             message
             or "The session is unavailable because no secret key was set. Pass "
             "secret_key=... to SessionMiddleware (or SessionConfig), or set the "
-            "SESSIONWARE_SECRET_KEY environment variable."
+            "SESSIONWARE_SECRET_KEY environment variable, which SessionMiddleware reads "
+            "only when given no settings (SessionConfig.from_env() always reads it)."
         )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from sessionware.config.settings import SessionConfig
-from sessionware.interfaces._arguments import check_arguments
+from sessionware.interfaces._arguments import check_arguments, middleware_config, no_key_message
 from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
 from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.serverside import STORE_ERROR_KEY
@@ -57,7 +57,10 @@ class SessionMiddleware:
 
     :param app: the ASGI application to wrap.
     :param config: a :class:`~sessionware.SessionConfig`; or pass its settings (or
-        Starlette's keywords) as keyword arguments instead.
+        Starlette's keywords) as keyword arguments instead. With neither, the settings
+        come from the ``SESSIONWARE_*`` environment variables (:meth:`SessionConfig.from_env
+        <sessionware.SessionConfig.from_env>`, sessionware's defaults, not Starlette
+        mode), read once, here; with either, the environment is not read at all.
     :param interface: the session back end; by default a
         :class:`~sessionware.SecureCookieSessionInterface`.
     """
@@ -72,6 +75,7 @@ class SessionMiddleware:
         **settings: Any,
     ) -> None:
         check_arguments(config, interface, settings)
+        read_env = config is None and not settings
         starlette = starlette_settings(settings) if config is None and settings else None
         if starlette is not None:
             settings, compat = starlette
@@ -84,7 +88,7 @@ class SessionMiddleware:
                     "or drop interface=."
                 )
         self.app = app
-        self.config = config if config is not None else SessionConfig(**settings)
+        self.config = middleware_config(config, settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()
         self._key = self.config.environ_key
         #: Build the whole request's environ for the interface, not just its cookies.
@@ -98,11 +102,8 @@ class SessionMiddleware:
                 "event loop on every store call; use AsyncServerSideSessionInterface with "
                 "AsyncRedisStore or AsyncSQLStore (sessionware.stores.aioredis, .aiosql)."
             )
-        if not self.config.secret_key:
-            logger.warning(
-                "SessionMiddleware has no secret key: handlers get a read-only empty "
-                "session. Pass secret_key=... or set SESSIONWARE_SECRET_KEY."
-            )
+        if not self.config.secret_key and self.config.keyring is None:
+            logger.warning(no_key_message(read_env))
 
     def __repr__(self) -> str:
         return f"<SessionMiddleware {self.app!r} {type(self.interface).__name__}>"

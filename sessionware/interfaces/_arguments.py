@@ -2,6 +2,12 @@
 
 ``SessionMiddleware``, the Flask interface and the Pyramid factory accept the same three
 things; checking them here keeps their mistakes failing with one set of messages.
+
+Both ``SessionMiddleware`` classes (WSGI and ASGI) built with no settings at all (no
+``config=`` and no setting keyword; ``interface=`` is no setting) take them from the
+``SESSIONWARE_*`` environment variables (:func:`middleware_config`). Any setting passed
+means the environment is not read at all, so an explicit argument always wins and a
+variable never half-applies.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from sessionware.config.settings import SessionConfig
 
 from .base import SessionInterface
 
-__all__ = ["check_arguments"]
+__all__ = ["check_arguments", "middleware_config", "no_key_message"]
 
 
 def check_arguments(config: object, interface: object, settings: Mapping[str, Any]) -> None:
@@ -35,3 +41,35 @@ def check_arguments(config: object, interface: object, settings: Mapping[str, An
             f"interface must be a SessionInterface, got {type(interface).__name__}: pass a "
             "sessionware SessionInterface, such as SecureCookieSessionInterface()."
         )
+
+
+def middleware_config(config: SessionConfig | None, settings: Mapping[str, Any]) -> SessionConfig:
+    """The middleware's config: ``config``, else ``settings``, else the environment.
+
+    Read once, when the middleware is built; requests never look at the environment.
+
+    :raises ValueError: with neither ``config`` nor ``settings``, a ``SESSIONWARE_*``
+        variable naming no setting, or holding a bad value.
+    """
+    if config is not None:
+        return config
+    if settings:
+        return SessionConfig(**settings)
+    return SessionConfig.from_env()
+
+
+def no_key_message(read_env: bool) -> str:
+    """The start-up warning of a middleware with no key, saying where a key can come from."""
+    head = (
+        "SessionMiddleware has no secret key: handlers get a read-only empty session. "
+        "Pass secret_key=... "
+    )
+    if read_env:
+        return head + (
+            "or set SESSIONWARE_SECRET_KEY (or SESSIONWARE_KEYRING_FILE) in the environment, "
+            "which is read when SessionMiddleware is given no settings."
+        )
+    return head + (
+        "(SESSIONWARE_* environment variables are not read when settings or config= are "
+        "passed; to combine both, pass config=SessionConfig.from_env(**settings))."
+    )

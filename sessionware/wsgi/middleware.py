@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 from wsgiref.types import StartResponse as StartResponse
 
 from sessionware.config.settings import SessionConfig
-from sessionware.interfaces._arguments import check_arguments
+from sessionware.interfaces._arguments import check_arguments, middleware_config, no_key_message
 from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
 from sessionware.interfaces.lazy import LazySession
 from sessionware.interfaces.signed import SecureCookieSessionInterface
@@ -42,7 +42,11 @@ class SessionMiddleware:
 
     :param app: the WSGI application to wrap.
     :param config: a :class:`~sessionware.SessionConfig`; or pass its settings as
-        keyword arguments instead.
+        keyword arguments instead. With neither, the settings come from the
+        ``SESSIONWARE_*`` environment variables (:meth:`SessionConfig.from_env
+        <sessionware.SessionConfig.from_env>`), read once, here; with either, the
+        environment is not read at all (``config=SessionConfig.from_env(**settings)``
+        combines both). ``interface=`` is no setting and does not stop the reading.
     :param interface: the session back end; by default a
         :class:`~sessionware.SecureCookieSessionInterface`.
     """
@@ -57,13 +61,10 @@ class SessionMiddleware:
     ) -> None:
         check_arguments(config, interface, settings)
         self.app = app
-        self.config = config if config is not None else SessionConfig(**settings)
+        self.config = middleware_config(config, settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()
         if not self.config.secret_key and self.config.keyring is None:
-            logger.warning(
-                "SessionMiddleware has no secret key: handlers get a read-only empty "
-                "session. Pass secret_key=... or set SESSIONWARE_SECRET_KEY."
-            )
+            logger.warning(no_key_message(read_env=config is None and not settings))
 
     def __repr__(self) -> str:
         return f"<SessionMiddleware {self.app!r} {type(self.interface).__name__}>"

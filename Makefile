@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench load clean chromium django-compat flask-compat ecosystem-compat starlette-compat load-asgi
+.PHONY: run test lint typecheck pytest bench bench-callgrind load clean chromium django-compat \
+	flask-compat ecosystem-compat starlette-compat load-asgi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,9 +38,15 @@ chromium:
 		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } || \
 		echo "chromium not installed; the browser test will skip"
 
-## Benchmarks side by side with Flask, Beaker and a stdlib floor
+## Benchmarks side by side with Flask, Beaker, Starlette, starsessions and a stdlib floor;
+## prints issue 17's targets, calls and bytes per request, and writes docs/_static/bench.svg
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## Instructions per request under valgrind's callgrind: the same on a busy machine
+bench-callgrind: $(STAMP)
+	@command -v valgrind >/dev/null 2>&1 || { apt-get update && apt-get install -y valgrind; }
+	$(BIN)/python -m bench.callgrind
 
 ## Load run: the example app under gunicorn on 127.0.0.1, with and without sessions (wrk)
 load: $(STAMP)

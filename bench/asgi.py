@@ -14,6 +14,8 @@ from typing import Any
 
 import pyperf
 from starlette.middleware.sessions import SessionMiddleware as StarletteMiddleware
+from starsessions import CookieStore
+from starsessions import SessionMiddleware as StarsessionsMiddleware
 
 from sessionware import SessionConfig
 from sessionware.asgi import SessionMiddleware
@@ -31,6 +33,7 @@ ASGI_CONTESTANTS = (
     "sessionware-asgi",
     "sessionware-asgi-starlette",
     "starlette",
+    "starsessions",
 )
 
 Scope = dict[str, Any]
@@ -49,8 +52,14 @@ async def _send(message: Any) -> None:
     return None
 
 
-def _app(handler: Callable[[Any], bytes] | None) -> App:
+def _app(handler: Callable[[Any], bytes] | None, *, loads: bool = False) -> App:
+    """The raw ASGI app of a scenario; ``loads``: it loads starsessions' session first."""
+
     async def app(scope: Scope, receive: Any, send: Any) -> None:
+        if loads and handler is not None:
+            # What starsessions.load_session(request) does, minus the Request object a
+            # Starlette endpoint would already have.
+            await scope["session_handler"].load()
         body = b"hello" if handler is None else handler(scope["session"])
         # A new message each time: Starlette's middleware appends to its headers list.
         await send({"type": "http.response.start", "status": 200, "headers": [_CONTENT_TYPE]})
@@ -167,6 +176,13 @@ def _starlette(handler: Callable[[Any], bytes] | None) -> App:
     return StarletteMiddleware(_app(handler), secret_key=SECRET)
 
 
+def _starsessions(handler: Callable[[Any], bytes] | None) -> App:
+    # A browser-session cookie (lifetime 0) over plain HTTP, as the other rows send.
+    store = CookieStore(secret_key=SECRET)
+    app = _app(handler, loads=True)
+    return StarsessionsMiddleware(app, store=store, cookie_https_only=False)
+
+
 def _login_cookie(build: Callable[[Callable[[Any], bytes] | None], App]) -> str:
     headers, _ = run_asgi_once(build(HANDLERS["new"]), _scope(None))
     for name, value in headers:
@@ -181,6 +197,7 @@ def asgi_cases() -> dict[str, dict[str, AsgiCase]]:
         "sessionware-asgi": _sessionware,
         "sessionware-asgi-starlette": _sessionware_starlette,
         "starlette": _starlette,
+        "starsessions": _starsessions,
     }
     cookies = {name: _login_cookie(build) for name, build in builders.items()}
     cookies["asgi-floor"] = floor.login_cookie(permanent=False)
@@ -206,6 +223,9 @@ def _check(scenario: str, name: str, case: AsgiCase) -> None:
     headers, body = run_asgi_once(case.app, case.scope)
     cookies = [v for k, v in headers if k == b"set-cookie"]
     expected_cookie = name != "asgi-bare" and scenario in ("write", "new")
+    if name == "starsessions" and scenario == "read":
+        # starsessions re-sends every session it loaded that is not empty, read or not.
+        expected_cookie = True
     if bool(cookies) != expected_cookie:
         raise RuntimeError(f"{scenario}/{name}: Set-Cookie {cookies!r}, expected {expected_cookie}")
     if scenario == "read" and name != "asgi-bare" and body != b"hello %d" % DATA["user_id"]:

@@ -23,13 +23,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Result", "load", "main", "print_table", "require_wrk", "wrk_options"]
+__all__ = [
+    "Result",
+    "load",
+    "load_average",
+    "main",
+    "print_table",
+    "require_wrk",
+    "target_row",
+    "wrk_options",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = (
     ("bare app (no sessions)", "bench.load_apps:bare"),
     ("sessionware", "bench.load_apps:wrapped"),
 )
+READER_VARIANTS = (
+    ("reader app, bare (no sessions)", "bench.load_apps:reader_bare"),
+    ("reader app, sessionware", "bench.load_apps:reader"),
+)
+#: Issue 17: the reader app under sessionware serves this share of the bare reader's rate.
+READER_TARGET = 0.92
 
 
 @dataclass(frozen=True)
@@ -150,19 +165,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)
     require_wrk("make load")
-    results = [(label, run_variant(target, args)) for label, target in VARIANTS]
-    print_table(
+    setup = (
         f"gunicorn gthread, {args.workers} worker(s) x {args.threads} threads on 127.0.0.1; "
         f"wrk 1 thread, {args.connections} connections, {args.duration} s per variant; "
-        f"{os.cpu_count()} CPUs shared by both",
-        "example app under gunicorn",
-        results,
+        f"{os.cpu_count()} CPUs shared by both; {load_average()}"
     )
-    share = results[1][1].requests_per_second / results[0][1].requests_per_second
+    results = [(label, run_variant(target, args)) for label, target in VARIANTS]
+    print_table(setup, "example app (a write per request) under gunicorn", results)
+    readers = [(label, run_variant(target, args)) for label, target in READER_VARIANTS]
     print()
-    mark = "x" if share >= 0.95 else " "
-    print(f"- [{mark}] requests/s with sessionware >= 95% of the bare app's: {share:.1%}")
+    print_table(setup, "reader app (a read per request) under gunicorn", readers)
+    share = readers[1][1].requests_per_second / readers[0][1].requests_per_second
+    print()
+    print(target_row("make load: reader app, sessionware vs bare", share, READER_TARGET))
     return 0
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages, to state the load a run had."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def target_row(row: str, measured: float, bound: float) -> str:
+    """Issue 17's table row for a load run: the ratio, the target, PASS or MISS."""
+    from .targets import Target, render_targets
+
+    return render_targets([Target(row, measured, bound, "at_least")]).split("\n\n", 1)[0]
 
 
 if __name__ == "__main__":

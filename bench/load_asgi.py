@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from .load import Result, load, print_table, require_wrk, wrk_options
+from .load import Result, load, load_average, print_table, require_wrk, target_row, wrk_options
 
 __all__ = ["main"]
 
@@ -42,16 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     results = [(label, run_variant(target, args)) for label, target in VARIANTS]
     print_table(
         f"uvicorn, {args.workers} worker(s) on 127.0.0.1; wrk 1 thread, {args.connections} "
-        f"connections, {args.duration} s per variant; {os.cpu_count()} CPUs shared by both",
+        f"connections, {args.duration} s per variant; {os.cpu_count()} CPUs shared by both; "
+        f"{load_average()}",
         "visit counter under uvicorn",
         results,
     )
     ours, theirs = results[1][1], results[2][1]
     print()
-    print(
-        f"sessionware.asgi serves {ours.requests_per_second / theirs.requests_per_second:.2f}x "
-        "the requests/s of Starlette's middleware."
-    )
+    share = ours.requests_per_second / theirs.requests_per_second
+    print(target_row("make load-asgi: sessionware.asgi vs Starlette's middleware", share, 1.05))
     return 0
 
 

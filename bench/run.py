@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import platform
 import sys
+import time
 from typing import Any
 
 import pyperf
 
-from .asgi import asgi_cases, time_asgi
+from .asgi import ASGI_SCENARIOS, asgi_cases, time_asgi
+from .chart import Panel, write_chart
 from .common import time_app
 from .contestants import SCENARIOS, build_cases
+from .counts import measure, render_counts
 from .redis_store import REDIS_URL, redis_cases, time_call
-from .report import Table, machine, render, render_asgi, render_flask_pair, render_redis
+from .report import (
+    Table,
+    asgi_costs,
+    machine,
+    render,
+    render_asgi,
+    render_flask_pair,
+    render_redis,
+    wsgi_costs,
+)
+from .targets import render_targets, targets
 
 __all__ = ["main"]
 
@@ -88,7 +101,51 @@ def main() -> int:
     if asgi_means:
         print()
         print(render_asgi(asgi_means))
+    wsgi_cost, asgi_cost = wsgi_costs(means), asgi_costs(asgi_means)
+    print()
+    print(render_targets(targets(wsgi_cost, asgi_cost)))
+    print()
+    print(render_counts(measure()))
+    print()
+    chart = write_chart(
+        _panels(wsgi_cost, asgi_cost),
+        ("floor", "asgi-floor"),
+        {"flask", "beaker", "starsessions", "starlette"},
+        _chart_note(),
+    )
+    print(f"Chart of this run: {chart}")
     return 0
+
+
+def _chart_note() -> str:
+    """The machine and load under the chart, without the interpreter's path."""
+    model = machine(platform.python_version(), sys.executable).removeprefix("Machine: ")
+    head, _, tail = model.partition(" (")
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return f"make bench, {stamp}: {head}; {tail.partition('; ')[2]}"
+
+
+def _panels(wsgi: dict[tuple[str, str], float], asgi: dict[tuple[str, str], float]) -> list[Panel]:
+    """The chart's two panels, from the run's costs."""
+    wsgi_names = (
+        ("floor", "floor"),
+        ("sessionware", "sessionware"),
+        ("encrypted", "sessionware encrypted"),
+        ("flask-sessionware", "Flask app on sessionware"),
+        ("flask", "Flask 3.1"),
+        ("beaker", "Beaker 1.14"),
+    )
+    asgi_names = (
+        ("asgi-floor", "floor"),
+        ("sessionware-asgi", "sessionware.asgi"),
+        ("sessionware-asgi-starlette", "sessionware.asgi (Starlette kw)"),
+        ("starlette", "Starlette 1.10"),
+        ("starsessions", "starsessions 2.2"),
+    )
+    panels: list[Panel] = [("WSGI, µs per request", SCENARIOS, wsgi_names, wsgi)]
+    if asgi:
+        panels.append(("ASGI, µs per request", ASGI_SCENARIOS, asgi_names, asgi))
+    return panels
 
 
 def _forward(cmd: list[str], args: Any) -> None:

@@ -12,7 +12,12 @@ from pyramid.request import Request
 from werkzeug.test import Client, TestResponse
 from zope.interface.verify import verifyObject
 
-from sessionware import SecureCookieSessionInterface, SessionConfig
+from sessionware import (
+    MemoryStore,
+    SecureCookieSessionInterface,
+    ServerSideSessionInterface,
+    SessionConfig,
+)
 from sessionware.pyramid import (
     CREATED_KEY,
     CSRF_KEY,
@@ -342,3 +347,32 @@ def test_the_session_is_saved_on_an_exception_views_response() -> None:
     browser = Client(config.make_wsgi_app())
     assert browser.get("/").status_code == 403
     assert cookie_data(browser)[FLASH_KEY] == [["message", "not allowed"]]
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [pytest.param(True, id="SessionCSRFStoragePolicy"), pytest.param(False, id="legacy-default")],
+)
+@pytest.mark.parametrize("kind", ["signed", "server-side"])
+def test_regenerate_at_login_rotates_the_csrf_token(policy: bool, kind: str) -> None:
+    """A token learned before login (a planted session) no longer passes after it."""
+    if kind == "signed":
+        factory = session_factory(secret_key=SECRET)
+    else:
+        factory = session_factory(
+            secret_key=SECRET, interface=ServerSideSessionInterface(MemoryStore())
+        )
+    browser = Client(make_app(factory, csrf_policy=policy))
+    planted = body(browser.get("/csrf"))
+    assert browser.post("/protected", data={"csrf_token": planted}).text == "accepted"
+    browser.get("/regenerate")  # the app's login
+    assert browser.post("/protected", data={"csrf_token": planted}).status_code == 400
+    fresh = body(browser.get("/csrf"))
+    assert fresh != planted
+    assert browser.post("/protected", data={"csrf_token": fresh}).text == "accepted"
+
+
+def test_regenerate_without_a_csrf_token_makes_none() -> None:
+    session = PyramidSession(SecureCookieSessionInterface().session_class({"a": 1}), float)
+    session.regenerate()
+    assert CSRF_KEY not in session

@@ -117,9 +117,14 @@ class PyramidSession(MutableMapping[str, Any]):
     def regenerate(self) -> None:
         """Give the session a new identity, keeping its data: call it at login.
 
-        Not part of ``ISession``; with a server-side store the old ID stops working.
+        A CSRF token the session held is replaced by a new one, as Django rotates its
+        token at login, so a token learned before login (from a planted session) no
+        longer passes ``check_csrf_token``. Not part of ``ISession``; with a
+        server-side store the old ID stops working.
         """
         self.session.regenerate()
+        if CSRF_KEY in self.session:
+            self.new_csrf_token()
 
     def flash(self, msg: Any, queue: str = "", allow_duplicate: bool = True) -> None:
         """Add ``msg`` to the end of the flash ``queue`` (Flask's category of that name;

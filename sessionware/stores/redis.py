@@ -272,7 +272,7 @@ def _record(reply: Any) -> StoreRecord | None:
 
 
 def _version(value: Any, what: str, error: type[StoreError] = StoreError) -> int:
-    if isinstance(value, bytes | str) and value.isdigit() and len(value) < 20:
+    if isinstance(value, bytes | str) and value.isascii() and value.isdigit() and len(value) < 20:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value

@@ -75,3 +75,14 @@ def test_an_existing_client_is_used_as_given(redis_url: str) -> None:
 def test_settings_are_validated(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises((TypeError, ValueError), match=message):
         RedisStore(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("reply", ["²", "١٢", b"\xc2\xb2", "9" * 40])
+def test_a_version_of_other_digits_is_a_corrupt_record_not_a_crash(reply: object) -> None:
+    """A reply that ``str.isdigit`` accepts but ``int`` refuses (or a huge one) is
+    reported as the store's error, never a ValueError into the request."""
+    from sessionware.stores.base import CorruptRecord
+    from sessionware.stores.redis import _version
+
+    with pytest.raises(CorruptRecord, match="is not an integer"):
+        _version(reply, "the version", CorruptRecord)

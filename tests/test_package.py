@@ -1,0 +1,48 @@
+"""The built wheel is what a user installs: the package, its type marker and licence, no more."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    if not (ROOT / "pyproject.toml").exists():
+        pytest.skip("no pyproject.toml: run from a checkout of sessionware")
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [built] = out.glob("sessionware-*.whl")
+    return zipfile.ZipFile(built)
+
+
+def test_the_wheel_holds_the_package_and_its_metadata_only(wheel: zipfile.ZipFile) -> None:
+    names = wheel.namelist()
+    stray = [n for n in names if not n.startswith(("sessionware/", "sessionware-"))]
+    assert stray == []
+    assert "sessionware/py.typed" in names
+    assert not [n for n in names if "/tests/" in n or n.startswith("tests/")]
+    assert not [n for n in names if n.endswith((".pyc", ".orig", ".rej"))]
+
+
+def test_the_wheel_carries_the_licence_as_a_pep_639_expression(wheel: zipfile.ZipFile) -> None:
+    [metadata_name] = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    metadata = Parser().parsestr(wheel.read(metadata_name).decode("utf-8"))
+    assert metadata["License-Expression"] == "BSD-3-Clause"
+    assert metadata.get_all("License-File") == ["LICENSE"]
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in wheel.namelist())
+    assert "WSGI and ASGI" in metadata["Summary"]
+    classifiers = metadata.get_all("Classifier") or []
+    for version in ("3.11", "3.12", "3.13"):
+        assert f"Programming Language :: Python :: {version}" in classifiers

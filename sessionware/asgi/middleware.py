@@ -1,4 +1,9 @@
-"""The ASGI 3 middleware: the only module that knows about ``scope``, ``receive`` and ``send``."""
+"""The ASGI 3 middleware: the only module that knows about ``scope``, ``receive`` and ``send``.
+
+Over ~300 lines so that the one protocol's state machine (the held response start,
+the 5xx rule, streamed bodies, websockets, release) reads in one place, as the WSGI
+middleware does in :mod:`sessionware.wsgi.middleware`.
+"""
 
 from __future__ import annotations
 

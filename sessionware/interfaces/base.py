@@ -3,6 +3,11 @@
 Flask's ``app`` becomes the :class:`~sessionware.SessionConfig`, the request becomes
 the WSGI ``environ`` and the response becomes the list of response headers; the
 methods are otherwise Flask's, so a Flask session interface ports with little change.
+
+Longer than the ~300 lines a module should be, on purpose: every method here is an
+override point of one class (finding, joining, verifying and writing the cookie), and
+a subclass author reads the contract in one place. The work itself lives in
+:mod:`sessionware.cookies`; what stays here is each hook's documented behaviour.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import sys
 
 ASGI_LIBRARIES = (
     "starlette", "fastapi", "uvicorn", "anyio", "httpx", "httpx2", "websockets", "greenlet",
-    "redis", "sqlalchemy",
+    "redis", "sqlalchemy", "litestar", "msgspec",
 )  # fmt: skip
 
 

@@ -20,14 +20,16 @@ CONFIG = SessionConfig(secret_key=SECRET)
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LoggingServer]:
-    with uvicorn("tests.litestar._app:app") as running:
+    running = uvicorn("tests.litestar._app:app")
+    with running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def serverside(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoggingServer]:
     database = tmp_path_factory.mktemp("litestar") / "sessions.db"
-    with uvicorn("tests.litestar._app:serverside_app", LITESTAR_TEST_DB=str(database)) as running:
+    running = uvicorn("tests.litestar._app:serverside_app", LITESTAR_TEST_DB=str(database))
+    with running:
         yield running
 
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Litestar, Request, get, post
+from litestar import Litestar, Request, WebSocket, get, post, websocket
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Stream
 
@@ -83,7 +83,15 @@ async def stream(request: Request[Any, Any, Any]) -> Stream:
     return Stream(body())
 
 
-HANDLERS = [count, show, login, login_model, logout, plain, health, denied, stream]
+@websocket("/ws")
+async def socket(socket: WebSocket[Any, Any, Any]) -> None:
+    socket.session["ws_visits"] = socket.session.get("ws_visits", 0) + 1
+    await socket.accept()
+    await socket.send_json(socket.session)
+    await socket.close()
+
+
+HANDLERS = [count, show, login, login_model, logout, plain, health, denied, stream, socket]
 
 
 def make_app(config: SessionConfig, **options: Any) -> Litestar:

@@ -6,10 +6,11 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from websockets.sync.client import connect
 
 from sessionware import SessionConfig
 from sessionware.testing import read_session
-from tests._servers import Browser
+from tests._servers import DEADLINE, Browser
 from tests.asgi._uvicorn import LoggingServer, uvicorn
 from tests.conftest import SECRET
 
@@ -67,6 +68,20 @@ def test_a_streamed_response_saves_a_change_made_before_its_first_chunk(
     browser = Browser(server.url)
     assert browser.get("/stream").body == "one,two"
     assert json.loads(browser.get("/session").body) == {"streamed": True}
+
+
+def test_a_websocket_reads_the_session_and_sets_the_cookie_on_accept(
+    server: LoggingServer,
+) -> None:
+    browser = Browser(server.url)
+    browser.get("/count")
+    url = server.url.replace("http://", "ws://") + "/ws"
+    headers = {"Cookie": f"session={browser.cookies['session']}"}
+    with connect(url, additional_headers=headers, open_timeout=DEADLINE) as ws:
+        assert ws.response is not None
+        set_cookie = ws.response.headers["Set-Cookie"]
+        assert json.loads(ws.recv(timeout=DEADLINE)) == {"visits": 1, "ws_visits": 1}
+    assert read_session(set_cookie, CONFIG) == {"visits": 1, "ws_visits": 1}
 
 
 def test_server_side_sessions_on_an_async_store(serverside: LoggingServer) -> None:

@@ -70,6 +70,14 @@ def test_set_session_replaces_the_data(client: TestClient[Litestar]) -> None:
     assert client.get("/session").json() == {"user": "ada"}
 
 
+def test_set_session_with_the_same_data_sends_no_cookie(client: TestClient[Litestar]) -> None:
+    client.post("/login")
+    response = client.post("/login")
+    assert set_cookies(response) == []
+    assert response.headers["vary"] == "Cookie"
+    assert client.get("/session").json() == {"user": "ada"}
+
+
 def test_set_session_takes_a_model(client: TestClient[Litestar]) -> None:
     response = client.post("/login-model")
     assert read_session(set_cookies(response), CONFIG) == {"user": "grace", "role": "admin"}

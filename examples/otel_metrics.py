@@ -2,8 +2,9 @@
 
 The twin of ``examples/metrics.py`` (Prometheus). Run it with
 ``python -m examples.otel_metrics`` (``pip install opentelemetry-sdk``): it serves the plain
-example on http://127.0.0.1:8000 and prints the counters to the console every 10 seconds.
-In production, give the ``MeterProvider`` an OTLP exporter instead of the console one.
+example on http://127.0.0.1:8000 and prints the counters to the console every minute
+(``OTEL_METRIC_EXPORT_INTERVAL``, in milliseconds, as for any OpenTelemetry reader). In
+production, give the ``MeterProvider`` an OTLP exporter instead of the console one.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ if __name__ == "__main__":
 
     from examples.plain_app import main
 
-    reader = PeriodicExportingMetricReader(ConsoleMetricExporter(), export_interval_millis=10_000)
+    reader = PeriodicExportingMetricReader(ConsoleMetricExporter())
     provider = MeterProvider(metric_readers=[reader])
     events.subscribe(OTelSessionMetrics(provider.get_meter("sessionware")))
     try:

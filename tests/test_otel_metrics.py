@@ -6,8 +6,11 @@ are read with the SDK's ``InMemoryMetricReader``, as an exporter would collect t
 
 from __future__ import annotations
 
+import json
+import sys
 import threading
 from collections.abc import Iterator
+from functools import partial
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -23,7 +26,8 @@ from examples.otel_metrics import OTelSessionMetrics
 from sessionware import events
 from sessionware.stores import MemoryStore, StoreError
 from tests._docs import python_blocks
-from tests._servers import Browser
+from tests._servers import DEADLINE, Browser, clean_env
+from tests.asgi._uvicorn import LoggingServer
 from tests.conftest import SECRET
 
 OLD = "an-older-secret-that-is-long-enough-for-hmac"
@@ -137,3 +141,55 @@ def test_every_kind_of_event_is_counted(
 def test_the_operations_page_snippet_runs_as_printed() -> None:
     [snippet] = [b for b in python_blocks("docs/operations.md") if "opentelemetry" in b]
     exec(compile(snippet, "docs/operations.md", "exec"), {})  # noqa: S102
+
+
+def test_the_script_serves_sessions_and_exports_the_counters() -> None:
+    """``python -m examples.otel_metrics``: its console exporter shows what happened."""
+    argv = [sys.executable, "-m", "examples.otel_metrics", "--port", "0"]
+    env = clean_env(OTEL_METRIC_EXPORT_INTERVAL="100")
+    server = LoggingServer(argv, r"Serving on http://127\.0\.0\.1:(?P<port>\d+)/", env=env)
+    with server:
+        browser = Browser(server.url, {"session": "not-a-signed-cookie"})
+        assert "Visits: 1." in browser.get("/").body
+        # An export collected just before the refusal may still be printing: read on.
+        for export in _exports(server, len(server.lines)):
+            counts = _refusals(export)
+            if counts["malformed"]:
+                break
+    assert counts["malformed"] == 1
+    assert counts["bad_signature"] == 0
+
+
+def _exports(server: LoggingServer, start: int) -> Iterator[Any]:
+    """Each JSON document the console exporter prints from line ``start`` on, as it comes.
+
+    A document is a ``{`` line up to a ``}`` line; the log lines between are skipped.
+    Stops after 100 documents (at 100 ms apart, well past anything this test waits for).
+    """
+    for _ in range(100):
+        with server.logged:
+            span = server.logged.wait_for(partial(_document, server.lines, start), DEADLINE)
+        assert span, f"no complete export within {DEADLINE}s:\n{server.output}"
+        first, last = span
+        yield json.loads("".join(server.lines[first : last + 1]))
+        start = last + 1
+
+
+def _document(lines: list[str], start: int) -> tuple[int, int] | None:
+    """The first and last line of the first whole document from line ``start`` on."""
+    try:
+        first = lines.index("{\n", start)
+        return first, lines.index("}\n", first)
+    except ValueError:
+        return None
+
+
+def _refusals(export: Any) -> dict[str, int]:
+    [refused] = [
+        metric
+        for resource in export["resource_metrics"]
+        for scope in resource["scope_metrics"]
+        for metric in scope["metrics"]
+        if metric["name"] == "sessionware.sessions.refused"
+    ]
+    return {p["attributes"]["reason"]: p["value"] for p in refused["data"]["data_points"]}

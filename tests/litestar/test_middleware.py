@@ -14,6 +14,7 @@ from litestar.exceptions import LitestarException
 from litestar.testing import TestClient
 
 from sessionware import SessionConfig
+from sessionware.asgi import ASGISession
 from sessionware.litestar import SessionMiddleware
 from sessionware.testing import read_session, session_cookie
 from tests.conftest import SECRET
@@ -185,3 +186,37 @@ def test_server_side_sessions_on_an_async_store(tmp_path: Path) -> None:
         # The old ID names no record any more: presented again, it is a fresh session.
         test_client.cookies.set("session", cookie)
         assert test_client.get("/session").json() == {}
+
+
+def test_an_unhandled_error_is_a_500_that_saves_the_changes_made_before_it() -> None:
+    @get("/boom")
+    async def boom(request: Request[Any, Any, Any]) -> None:
+        request.session["before"] = True
+        raise ValueError("a bug")
+
+    app = Litestar([boom], middleware=[SessionMiddleware(CONFIG)])
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        response = test_client.get("/boom")
+    assert response.status_code == 500
+    # As Litestar's own session middleware: the route made the 500, the session is in it.
+    assert read_session(set_cookies(response), CONFIG) == {"before": True}
+
+
+def test_a_permanent_session_slides_its_expiry_even_on_an_untouched_route() -> None:
+    @get("/remember")
+    async def remember(request: Request[Any, Any, Any]) -> None:
+        request.session["user"] = "ada"
+        session = request.scope["session"]
+        assert isinstance(session, ASGISession)  # what Litestar types as a dict or a model
+        session.permanent = True
+
+    @get("/plain")
+    async def plain() -> str:
+        return "no session here"
+
+    app = Litestar([remember, plain], middleware=[SessionMiddleware(CONFIG)])
+    with TestClient(app) as test_client:
+        test_client.get("/remember")
+        [header] = set_cookies(test_client.get("/plain"))
+    assert "Max-Age=" in header
+    assert read_session([header], CONFIG) == {"user": "ada", "_permanent": True}

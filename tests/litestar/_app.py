@@ -94,16 +94,18 @@ async def socket(socket: WebSocket[Any, Any, Any]) -> None:
 HANDLERS = [count, show, login, login_model, logout, plain, health, denied, stream, socket]
 
 
-def make_app(config: SessionConfig, **options: Any) -> Litestar:
-    """The handlers behind sessionware's Litestar middleware."""
-    middleware = SessionMiddleware(config, exclude_opt_key="no_session", **options)
-    return Litestar(route_handlers=HANDLERS, middleware=[middleware])
+def make_app(config: SessionConfig, store: AsyncSQLStore | None = None) -> Litestar:
+    """The handlers behind sessionware's Litestar middleware; server-side in ``store``."""
+    interface = AsyncServerSideSessionInterface(store) if store is not None else None
+    middleware = SessionMiddleware(config, interface=interface, exclude_opt_key="no_session")
+    # The store's connections belong to the app's event loop: closed when the app stops.
+    on_shutdown = [store.close] if store is not None else []
+    return Litestar(route_handlers=HANDLERS, middleware=[middleware], on_shutdown=on_shutdown)
 
 
 def serverside(config: SessionConfig, database: str) -> Litestar:
     """The handlers with their sessions in SQLite, through sessionware's async store."""
-    store = AsyncSQLStore(f"sqlite+aiosqlite:///{database}")
-    return make_app(config, interface=AsyncServerSideSessionInterface(store))
+    return make_app(config, AsyncSQLStore(f"sqlite+aiosqlite:///{database}"))
 
 
 def _env_apps() -> tuple[Litestar | None, Litestar | None]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, get, post
 from litestar.exceptions import LitestarException
 from litestar.testing import TestClient
 
@@ -220,3 +220,25 @@ def test_a_permanent_session_slides_its_expiry_even_on_an_untouched_route() -> N
         [header] = set_cookies(test_client.get("/plain"))
     assert "Max-Age=" in header
     assert read_session([header], CONFIG) == {"user": "ada", "_permanent": True}
+
+
+def test_regenerate_then_set_session_moves_the_data_to_a_new_id(tmp_path: Path) -> None:
+    @post("/login-anew", status_code=200)
+    async def login(request: Request[Any, Any, Any]) -> None:
+        session = request.scope["session"]
+        assert isinstance(session, ASGISession)
+        session.regenerate()
+        request.set_session({"user": "ada"})
+
+    app = serverside(CONFIG, str(tmp_path / "sessions.db"))
+    app.register(login)
+    with TestClient(app) as test_client:
+        test_client.get("/count")
+        before = test_client.cookies["session"]
+        test_client.post("/login-anew")
+        assert test_client.cookies["session"] != before
+        assert test_client.get("/session").json() == {"user": "ada"}
+        # The ID from before the login names nothing any more.
+        test_client.cookies.clear()
+        test_client.cookies.set("session", before)
+        assert test_client.get("/session").json() == {}

@@ -21,7 +21,15 @@ from sessionware.config._limits import DEFAULT_MAX_PAYLOAD_SIZE
 
 from ._compression import InflateError, deflate, inflate
 
-__all__ = ["BadCookie", "CookieSigner", "check_age", "check_digest_method"]
+__all__ = ["COMPRESS_FROM", "BadCookie", "CookieSigner", "check_age", "check_digest_method"]
+
+#: Payloads shorter than this many bytes are signed without trying zlib. Measured on
+#: 20,000 generated sessions (bench/compression.py): below 128 bytes zlib saves under
+#: 1% on average, from 128 to 255 bytes 7-14%, a few dozen bytes of a cookie far
+#: from the 4 KB limit, while trying it costs about 90,000 instructions on every write
+#: and inflating it about 26,000 on every read of the cookie. From 256 bytes on, the
+#: choice is Flask's: compressed when that is at least two bytes shorter.
+COMPRESS_FROM = 256
 
 
 class BadCookie(Exception):
@@ -88,14 +96,18 @@ class CookieSigner:
         ]
         self._macs = [hmac.new(key, digestmod=digest_method) for key in self._keys]
 
-    def dumps(self, payload: bytes, timestamp: int) -> str:
-        """Sign ``payload`` (JSON bytes) at ``timestamp``, compressing it when that helps."""
-        compressed = deflate(payload)
-        if len(compressed) < len(payload) - 1:
-            body = b"." + _b64encode(compressed)
-        else:
-            body = _b64encode(payload)
-        return self.sign(body, timestamp)
+    def dumps(self, payload: bytes, timestamp: int, *, compress_from: int = COMPRESS_FROM) -> str:
+        """Sign ``payload`` (JSON bytes) at ``timestamp``.
+
+        A payload of at least ``compress_from`` bytes is compressed when that makes it
+        at least two bytes shorter, as Flask decides; a shorter one is not tried
+        (0 tries every payload, as Flask does). Flask reads both forms.
+        """
+        if len(payload) >= compress_from:
+            compressed = deflate(payload)
+            if len(compressed) < len(payload) - 1:
+                return self.sign(b"." + _b64encode(compressed), timestamp)
+        return self.sign(_b64encode(payload), timestamp)
 
     def sign(self, body: bytes, timestamp: int) -> str:
         """Sign an already encoded payload ``body`` at ``timestamp``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sessionware.config.settings import SessionConfig
-from sessionware.cookies._signing import CookieSigner
+from sessionware.cookies._signing import COMPRESS_FROM, CookieSigner
 from sessionware.sessions import SecureCookieSession, SessionMixin
 
 from .base import WSGIEnviron
@@ -40,6 +40,12 @@ class SecureCookieSessionInterface(CookieSessionInterface):
     """
 
     reissue_reason = "re-signing it (key rotation or regenerate())"
+    #: Serialized sessions shorter than this many bytes are signed uncompressed, without
+    #: trying zlib (it saves a few bytes there, at a cost on every write and read; see
+    #: ``docs/performance.md``). From this size on the choice is Flask's. Set it to 0
+    #: in a subclass (or on an instance) to try zlib on every payload as Flask does,
+    #: which writes Flask's cookie byte for byte.
+    compress_from: int = COMPRESS_FROM
 
     def _open_session(
         self, config: SessionConfig, environ: WSGIEnviron
@@ -94,4 +100,6 @@ class SecureCookieSessionInterface(CookieSessionInterface):
             payload = session.loaded_cookie.rsplit(".", 2)[0]
             return signer.sign(payload.encode("ascii"), int(self.clock()))
         text = self._checked_text(config, data, text)
-        return signer.dumps(text.encode("ascii"), int(self.clock()))
+        return signer.dumps(
+            text.encode("ascii"), int(self.clock()), compress_from=self.compress_from
+        )

@@ -99,9 +99,7 @@ def sessionware_app(
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b""]
 
-    interface = SecureCookieSessionInterface(clock=lambda: NOW)
-    if compress_from is not None:
-        interface.compress_from = compress_from
+    interface = SecureCookieSessionInterface(clock=lambda: NOW, compress_from=compress_from)
     middleware = SessionMiddleware(
         app, secret_key=secret, secret_key_fallbacks=tuple(fallbacks), interface=interface
     )

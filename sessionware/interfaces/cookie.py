@@ -131,6 +131,8 @@ class CookieSessionInterface(SessionInterface):
         keys = self.codec.keys(self, config)
         if keys is None:
             return None
+        if not environ.get("HTTP_COOKIE"):
+            return self.session_class()  # no cookie at all: nothing to read or refuse
         # Whatever reading the cookie raises, the request gets a fresh session.
         session = self.parse_safely(config, self._open, config, environ, keys)
         if session is None:

@@ -117,6 +117,8 @@ class CookieSigner:
             for key in (secret_key, *reversed(fallbacks))
         ]
         self._macs = [_prepared(key, digest_method) for key in self._keys]
+        #: The last timestamp signed and its encoding (with the dot before it).
+        self._last_stamp: tuple[int, bytes] = (-1, b"")
 
     def dumps(self, payload: bytes, timestamp: int, *, compress_from: int = COMPRESS_FROM) -> str:
         """Sign ``payload`` (JSON bytes) at ``timestamp``.
@@ -137,7 +139,14 @@ class CookieSigner:
         Re-issuing an unchanged session re-signs the body its cookie came with, which
         skips serializing and compressing the data again.
         """
-        message = body + b"." + _b64encode(timestamp.to_bytes(8, "big").lstrip(b"\x00"))
+        last = self._last_stamp
+        if last[0] != timestamp:
+            # One encoding per second at most: most cookies of a busy second share it.
+            last = self._last_stamp = (
+                timestamp,
+                b"." + _b64encode(timestamp.to_bytes(8, "big").lstrip(b"\x00")),
+            )
+        message = body + last[1]
         signature = _hmac(self._macs[0], message)
         return (message + b"." + _b64encode(signature)).decode("ascii")
 

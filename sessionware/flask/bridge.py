@@ -26,7 +26,6 @@ alone never imports Flask.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -42,6 +41,7 @@ from sessionware.interfaces.flask_style import (
     FlaskNullSession,
     FlaskStyleInterface,
     add_response_headers,
+    install,
 )
 from sessionware.interfaces.lazy import LazySession
 from sessionware.wsgi.middleware import _RequestSession
@@ -57,7 +57,6 @@ __all__ = [
     "init_app",
 ]
 
-logger = logging.getLogger("sessionware")
 
 #: Where the bridge's own session (not the middleware's) also sits in the environ.
 _OPENED_KEY = "sessionware.flask.bridge.session"
@@ -170,23 +169,9 @@ def init_app(
     ``flask.session`` is then the middleware's session.
     """
     bridge = FlaskSessionInterface(config, interface=interface, **settings)
-    bridge.config_for(app)
-    replaced = app.session_interface
-    if type(replaced) is not _FlaskCookieInterface and not isinstance(
-        replaced, FlaskSessionInterface
-    ):
-        # A custom Flask interface would silently stop working: say so.
-        logger.warning(
-            "init_app replaces the app's session interface, a %s; sessionware's %s "
-            "handles the app's sessions now.",
-            type(replaced).__name__,
-            type(bridge.interface).__name__,
-        )
-    bridge.app = app
+    install(app, bridge, _FlaskCookieInterface)
     if _release_unsaved not in app.teardown_request_funcs.get(None, ()):
         app.teardown_request(_release_unsaved)
-    app.session_interface = bridge
-    app.extensions["sessionware"] = bridge
     return bridge
 
 

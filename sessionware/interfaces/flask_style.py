@@ -10,6 +10,7 @@ beside their framework's own base class and add only the calls their framework m
 
 from __future__ import annotations
 
+import logging
 from typing import Any, NoReturn
 
 from sessionware.config.flask_app import FlaskConfigReader
@@ -22,7 +23,9 @@ from .base import Headers, SessionInterface
 from .lazy import LazySession
 from .signed import SecureCookieSessionInterface
 
-__all__ = ["FlaskNullSession", "FlaskStyleInterface", "add_response_headers"]
+__all__ = ["FlaskNullSession", "FlaskStyleInterface", "add_response_headers", "install"]
+
+logger = logging.getLogger("sessionware")
 
 _UNAVAILABLE = (
     "The session is unavailable because no secret key was set. Set app.secret_key "
@@ -158,3 +161,24 @@ def add_response_headers(response: Any, headers: Headers) -> None:
             response.vary.update(part.strip() for part in value.split(","))
         else:
             response_headers.add(name, value)
+
+
+def install(app: Any, bridge: FlaskStyleInterface, default: type) -> None:
+    """Make ``bridge`` the app's session interface (and ``app.extensions["sessionware"]``).
+
+    The settings are read once now, so a bad ``app.config`` fails at start-up. Replacing
+    a custom interface (neither the framework's ``default`` nor a sessionware one) is
+    logged: it would silently stop working.
+    """
+    bridge.config_for(app)
+    replaced = app.session_interface
+    if type(replaced) is not default and not isinstance(replaced, FlaskStyleInterface):
+        logger.warning(
+            "init_app replaces the app's session interface, a %s; sessionware's %s "
+            "handles the app's sessions now.",
+            type(replaced).__name__,
+            type(bridge.interface).__name__,
+        )
+    bridge.app = app
+    app.session_interface = bridge
+    app.extensions["sessionware"] = bridge

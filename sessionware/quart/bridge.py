@@ -45,6 +45,7 @@ from sessionware.interfaces.flask_style import (
     install,
 )
 from sessionware.interfaces.lazy import LazySession
+from sessionware.sessions import SessionMixin
 from sessionware.stores.asyncbase import AsyncStore
 from sessionware.stores.base import Store
 
@@ -68,7 +69,7 @@ class _QuartSession(LazySession):
     end, so it is logged (once) for server-side sessions too.
     """
 
-    def _writing(self, key: object) -> Any:
+    def _writing(self, key: object) -> SessionMixin:
         if self.headers_sent and not self._late_write_logged:
             self._late_write_logged = True
             logger.warning(

@@ -48,7 +48,7 @@ LABELS = {
 _CHILD = "SESSIONWARE_BENCH_CALLGRIND_CHILD"
 
 
-def _child(order_file: str, requests: int) -> None:
+def _child(order_file: str, requests: int, only: frozenset[str]) -> None:
     """Under valgrind: serve each contestant's requests between the two markers."""
     from .asgi import asgi_cases
     from .contestants import build_cases
@@ -57,8 +57,8 @@ def _child(order_file: str, requests: int) -> None:
     wsgi, asgi = build_cases(), asgi_cases()
     runs: list[tuple[str, Callable[[int], object]]] = []
     for s in SCENARIOS:
-        runs += [(f"{s}/{name}", wsgi_server(wsgi[s][name])) for name in WSGI]
-        runs += [(f"{s}/{name}", asgi_server(asgi[s][name])) for name in ASGI]
+        runs += [(f"{s}/{name}", wsgi_server(wsgi[s][name])) for name in _chosen(WSGI, only)]
+        runs += [(f"{s}/{name}", asgi_server(asgi[s][name])) for name in _chosen(ASGI, only)]
     order = []
     for label, serve in runs:
         serve(10)  # warm: caches filled, first-call work done
@@ -67,6 +67,11 @@ def _child(order_file: str, requests: int) -> None:
         os.getpgrp()  # callgrind: dump the counts since the zero
         order.append(label)
     Path(order_file).write_text(json.dumps(order), encoding="utf-8")
+
+
+def _chosen(names: tuple[str, ...], only: frozenset[str]) -> list[str]:
+    """``names`` limited to ``only`` (all when empty), the bare app always kept."""
+    return [n for n in names if not only or n in only or n.endswith("bare")]
 
 
 def _instructions(dump: Path) -> int:
@@ -86,6 +91,8 @@ def render(per_request: dict[str, float]) -> str:
     ]
     for name, label in LABELS.items():
         bare = "bare" if name in WSGI else "asgi-bare"
+        if f"{SCENARIOS[0]}/{name}" not in per_request:
+            continue
         cells = [
             f"{(per_request[f'{s}/{name}'] - per_request[f'{s}/{bare}']) / 1000:.1f}"
             for s in SCENARIOS
@@ -107,9 +114,14 @@ def main(argv: list[str] | None = None) -> int:
         "--keep", metavar="DIR", help="copy the dumps here, named scenario-contestant.out, "
         "for callgrind_annotate (where the instructions go)"
     )  # fmt: skip
+    parser.add_argument(
+        "--only", default="", help="comma-separated contestants to count (default: all), "
+        f"of {', '.join(n for n in WSGI + ASGI if not n.endswith('bare'))}"
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    only = frozenset(filter(None, args.only.split(",")))
     if os.environ.get(_CHILD):
-        _child(os.environ[_CHILD], args.requests)
+        _child(os.environ[_CHILD], args.requests, only)
         return 0
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed: apt-get install -y valgrind")
@@ -121,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             "--zero-before=getppid",
             "--dump-before=getpgrp", f"--callgrind-out-file={out}/cg.out",
             sys.executable, "-m", "bench.callgrind", "--requests", str(args.requests),
+            "--only", args.only,
         ]  # fmt: skip
         env = dict(os.environ, **{_CHILD: str(order_file)})
         subprocess.run(command, check=True, env=env, stderr=subprocess.DEVNULL)

@@ -11,6 +11,10 @@ from .errors import PayloadTooLarge as PayloadTooLarge
 from .errors import SessionUnavailable as SessionUnavailable
 from .errors import SessionwareError as SessionwareError
 from .interfaces.base import SessionInterface as SessionInterface
+from .interfaces.codecs import CookieCodec as CookieCodec
+from .interfaces.codecs import EncryptedCodec as EncryptedCodec
+from .interfaces.codecs import SignedCodec as SignedCodec
+from .interfaces.cookie import CookieSessionInterface as CookieSessionInterface
 from .interfaces.encrypted import EncryptedCookieSessionInterface as EncryptedCookieSessionInterface
 from .interfaces.lazy import LazySession as LazySession
 from .interfaces.revocable import (
@@ -35,7 +39,10 @@ from .wsgi.middleware import SessionMiddleware as SessionMiddleware
 
 __all__ = [
     "STORE_ERROR_KEY",
+    "CookieCodec",
+    "CookieSessionInterface",
     "CookieTooLarge",
+    "EncryptedCodec",
     "EncryptedCookieSessionInterface",
     "InsecureSecretWarning",
     "Key",
@@ -58,6 +65,7 @@ __all__ = [
     "SessionMixin",
     "SessionUnavailable",
     "SessionwareError",
+    "SignedCodec",
     "Store",
     "StoreError",
     "StoreUnavailableSession",

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from sessionware.flask._config import FlaskConfigReader
+from sessionware.config.flask_app import FlaskConfigReader
 
 SECRET = "flask-config-secret-that-is-long-enough!"
 

@@ -2,7 +2,9 @@
 
 Both write the same cookie byte for byte, except that a compressed payload's zlib
 header names a smaller window than Flask's (sessionware deflates with a 16 KiB window:
-see sessionware/_compression.py); what it inflates to is the same.
+see sessionware/cookies/_compression.py), and that a payload under
+``compress_from`` bytes (256) is not compressed where Flask would save a few bytes
+(``compress_from = 0`` restores Flask's choice). What each side reads is the same.
 
 Both sides sign at the same moment: Flask's through itsdangerous' timestamp (patched),
 sessionware's through the interface's clock.
@@ -24,6 +26,7 @@ from markupsafe import Markup
 from werkzeug.test import Client
 
 from sessionware import SecureCookieSessionInterface, SessionMiddleware
+from sessionware.cookies._signing import COMPRESS_FROM
 from sessionware.wsgi.middleware import StartResponse
 
 NOW = 1_700_000_000
@@ -79,7 +82,10 @@ def flask_app(secret: str, fallbacks: Iterable[str] = ()) -> tuple[flask.Flask, 
 
 
 def sessionware_app(
-    secret: str, fallbacks: Iterable[str] = (), data: dict[str, Any] | None = None
+    secret: str,
+    fallbacks: Iterable[str] = (),
+    data: dict[str, Any] | None = None,
+    compress_from: int | None = None,
 ) -> tuple[SessionMiddleware, list[Any]]:
     """A WSGI app that writes ``data`` into its session, or records what it holds."""
     seen: list[Any] = []
@@ -93,7 +99,7 @@ def sessionware_app(
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b""]
 
-    interface = SecureCookieSessionInterface(clock=lambda: NOW)
+    interface = SecureCookieSessionInterface(clock=lambda: NOW, compress_from=compress_from)
     middleware = SessionMiddleware(
         app, secret_key=secret, secret_key_fallbacks=tuple(fallbacks), interface=interface
     )
@@ -124,8 +130,10 @@ def from_flask(data: dict[str, Any], secret: str = SECRET) -> str:
     return set_cookie(app.test_client().get("/write").headers)
 
 
-def from_sessionware(data: dict[str, Any], secret: str = SECRET) -> str:
-    app, _ = sessionware_app(secret, data=data)
+def from_sessionware(
+    data: dict[str, Any], secret: str = SECRET, compress_from: int | None = None
+) -> str:
+    app, _ = sessionware_app(secret, data=data, compress_from=compress_from)
     return set_cookie(Client(app).get("/").headers)
 
 
@@ -143,18 +151,24 @@ def comparable(value: str) -> tuple[bytes, str]:
     return (zlib.decompress(raw) if payload.startswith(".") else raw), timestamp
 
 
+@pytest.mark.parametrize("compress_from", [0, None], ids=["as-flask", "default"])
 @pytest.mark.parametrize("data", CASES)
-def test_both_write_the_same_cookie(data: dict[str, Any]) -> None:
-    flask_header, ours_header = from_flask(data), from_sessionware(data)
+def test_both_write_the_same_cookie(data: dict[str, Any], compress_from: int | None) -> None:
+    flask_header = from_flask(data)
+    ours_header = from_sessionware(data, compress_from=compress_from)
     ours, theirs = cookie_value(ours_header), cookie_value(flask_header)
     assert comparable(ours) == comparable(theirs)
-    assert ours.startswith(".") == theirs.startswith(".")
-    if not theirs.startswith("."):
+    size = len(comparable(theirs)[0])
+    tried = compress_from == 0 or size >= COMPRESS_FROM
+    assert ours.startswith(".") == (theirs.startswith(".") and tried)
+    if theirs.startswith(".") and not tried:
+        # Flask saved a few bytes; ours is the same JSON, signed uncompressed.
+        assert base64.urlsafe_b64decode(ours.split(".")[0] + "==") == comparable(theirs)[0]
+    elif not theirs.startswith("."):
         assert ours == theirs
-    # Past the zlib header, the compressed bytes are Flask's too.
-    payload = ours.split(".")[1 if ours.startswith(".") else 0]
-    their_payload = theirs.split(".")[1 if theirs.startswith(".") else 0]
-    assert payload[3:] == their_payload[3:]
+    else:
+        # Past the zlib header, the compressed bytes are Flask's too.
+        assert ours.split(".")[1][3:] == theirs.split(".")[1][3:]
     flask_header = flask_header.replace(theirs, ours)
     if data.get("_permanent"):
         # Flask dates Expires by the real clock; both must send one.
@@ -176,6 +190,16 @@ def test_flask_reads_what_sessionware_wrote(data: dict[str, Any]) -> None:
     app, seen = flask_app(SECRET)
     read, _ = read_with(app, seen, cookie_value(from_sessionware(data)))
     assert typed(read) == typed(data)
+
+
+def test_a_small_session_is_not_compressed_where_flask_saves_a_few_bytes() -> None:
+    data = {"u": UUID("12345678-1234-5678-1234-567812345678")}  # 47 bytes, zlib saves 16
+    assert cookie_value(from_flask(data)).startswith(".")
+    assert not cookie_value(from_sessionware(data)).startswith(".")
+    assert cookie_value(from_sessionware(data, compress_from=0)).startswith(".")
+    app, seen = flask_app(SECRET)
+    read, _ = read_with(app, seen, cookie_value(from_sessionware(data)))
+    assert read == data
 
 
 def test_compression_is_chosen_alike() -> None:

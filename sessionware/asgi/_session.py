@@ -69,7 +69,11 @@ class ASGISession(LazySession, dict[str, Any]):
     # Writes go to the real session, then the mirror is brought up to date.
 
     def __setitem__(self, key: str, value: Any) -> None:
-        LazySession.__setitem__(self, key, value)
+        session = self._session
+        if session is None or self.headers_sent:
+            LazySession.__setitem__(self, key, value)
+        else:
+            session[key] = value  # open, headers not out: LazySession's check passes
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: str) -> None:

@@ -12,7 +12,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from sessionware.config.settings import SessionConfig
-from sessionware.interfaces._arguments import check_arguments, middleware_config, no_key_message
+from sessionware.interfaces._arguments import (
+    awaits_store,
+    check_arguments,
+    middleware_config,
+    no_key_message,
+)
 from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
 from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.serverside import STORE_ERROR_KEY
@@ -99,14 +104,7 @@ class SessionMiddleware:
         #: Build the whole request's environ for the interface, not just its cookies.
         self.reads_request = bool(getattr(self.interface, "reads_request", False))
         #: The interface's store calls are awaited (AsyncServerSideSessionInterface).
-        self.awaits_store = bool(getattr(self.interface, "awaits_store", False))
-        store = getattr(self.interface, "store", None)
-        if not self.awaits_store and store is not None and not store.process_local:
-            raise TypeError(
-                f"{type(self.interface).__name__} on {type(store).__name__} would block the "
-                "event loop on every store call; use AsyncServerSideSessionInterface with "
-                "AsyncRedisStore or AsyncSQLStore (sessionware.stores.aioredis, .aiosql)."
-            )
+        self.awaits_store = awaits_store(self.interface)
         if not self.config.secret_key and self.config.keyring is None:
             logger.warning(no_key_message(read_env))
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sessionware.config.settings import SessionConfig
 from sessionware.cookies._signing import check_digest_method
+from sessionware.interfaces.codecs import EncryptedCodec
 from sessionware.interfaces.encrypted import EncryptedCookieSessionInterface
 from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.testing import session_cookie
@@ -126,12 +127,16 @@ def _interface_option(
     interface = (
         SecureCookieSessionInterface if kind == "signed" else EncryptedCookieSessionInterface
     )
+    # The signed interface holds its salt and digest; the encrypted one's codec its purpose.
+    default = getattr(
+        SecureCookieSessionInterface if kind == "signed" else EncryptedCodec, parameter
+    )
     parser.add_argument(
         flag,
         metavar=metavar,
         type=check,
         help=f"for {kind} cookies: the app's {interface.__name__}({parameter}=...){more} "
-        f"(default: {getattr(interface, parameter)})",
+        f"(default: {default})",
     )
 
 

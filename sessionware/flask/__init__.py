@@ -1,6 +1,7 @@
 """Flask integration: ``init_app(app)`` makes Flask's ``session`` a sessionware session.
 
-``bridge`` holds the interfaces Flask calls; ``_config`` reads Flask's settings.
+``bridge`` holds the interfaces Flask calls; :mod:`sessionware.config.flask_app`
+reads Flask's settings (Quart's integration shares it).
 Importing this package imports Flask (``pip install sessionware[flask]``).
 """
 

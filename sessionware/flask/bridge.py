@@ -26,9 +26,8 @@ alone never imports Flask.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import request as flask_request
 from flask.sessions import SecureCookieSessionInterface as _FlaskCookieInterface
@@ -36,15 +35,16 @@ from flask.sessions import SessionInterface as _FlaskSessionInterface
 from flask.sessions import SessionMixin as _FlaskSessionMixin
 
 from sessionware.config.settings import SessionConfig
-from sessionware.errors import SessionUnavailable, SessionwareError
-from sessionware.interfaces._arguments import check_arguments
+from sessionware.errors import SessionwareError
 from sessionware.interfaces.base import SessionInterface
+from sessionware.interfaces.flask_style import (
+    FlaskNullSession,
+    FlaskStyleInterface,
+    add_response_headers,
+    install,
+)
 from sessionware.interfaces.lazy import LazySession
-from sessionware.interfaces.signed import SecureCookieSessionInterface
-from sessionware.sessions import NullSession
 from sessionware.wsgi.middleware import _RequestSession
-
-from ._config import FlaskConfigReader
 
 if TYPE_CHECKING:
     from flask import Flask, Request, Response
@@ -57,99 +57,21 @@ __all__ = [
     "init_app",
 ]
 
-logger = logging.getLogger("sessionware")
 
 #: Where the bridge's own session (not the middleware's) also sits in the environ.
 _OPENED_KEY = "sessionware.flask.bridge.session"
 
-_UNAVAILABLE = (
-    "The session is unavailable because no secret key was set. Set app.secret_key "
-    "(app.config['SECRET_KEY']) to something unique and secret, e.g. from "
-    "python -c 'import secrets; print(secrets.token_hex(32))'."
-)
 
-
-class FlaskNullSession(NullSession):
-    """The session of a Flask app without a secret key: writes say how to set one.
-
-    Writes raise :class:`~sessionware.SessionUnavailable`, a :class:`RuntimeError`
-    whose message starts as Flask's does ("The session is unavailable ...").
-    """
-
-    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise SessionUnavailable(_UNAVAILABLE)
-
-    __setitem__ = __delitem__ = popitem = setdefault = _fail
-
-
-class FlaskSessionInterface(_FlaskSessionInterface):
+class FlaskSessionInterface(FlaskStyleInterface, _FlaskSessionInterface):
     """Flask's session interface, backed by a sessionware :class:`SessionInterface`.
 
-    With no ``config`` the settings come from ``app.config`` on each request (a
-    config is rebuilt only when one of the keys changed); keyword ``settings`` win
-    over ``app.config``; a ``config`` replaces it altogether.
-
-    :param config: a fixed :class:`~sessionware.SessionConfig`; ``app.config`` is
-        then not read.
-    :param interface: the back end that reads and writes sessions; by default a
-        :class:`~sessionware.SecureCookieSessionInterface` (the cookie Flask writes).
-    :param settings: :class:`~sessionware.SessionConfig` settings that win over
-        ``app.config``.
-    :raises TypeError: both ``config`` and ``settings``, an unknown setting, or an
-        argument of the wrong type.
+    Its arguments (``config``, ``interface``, settings) are those of
+    :class:`~sessionware.interfaces.flask_style.FlaskStyleInterface`: with neither
+    ``config`` nor settings, the settings come from ``app.config`` on each request.
     """
 
     # Flask types this as its own NullSession; it only ever calls it with no arguments.
     null_session_class = FlaskNullSession  # type: ignore[assignment]
-
-    def __init__(
-        self,
-        config: SessionConfig | None = None,
-        *,
-        interface: SessionInterface | None = None,
-        **settings: Any,
-    ) -> None:
-        check_arguments(config, interface, settings)
-        self.interface: SessionInterface = interface or SecureCookieSessionInterface()
-        self._config = config
-        self._reader = FlaskConfigReader(settings)
-        #: The app :func:`init_app` installed this interface on, for :attr:`config`.
-        self.app: Flask | None = None
-
-    def __repr__(self) -> str:
-        source = "fixed config" if self._config is not None else "app.config"
-        return f"<FlaskSessionInterface {type(self.interface).__name__} from {source}>"
-
-    @property
-    def config(self) -> SessionConfig:
-        """The settings in force now for the app :func:`init_app` installed this on.
-
-        (``init_app`` used to return the middleware, whose ``config`` this stands in for.)
-
-        :raises RuntimeError: the interface was not installed by :func:`init_app` and
-            has no fixed config; call :meth:`config_for` with the app.
-        """
-        if self._config is not None:
-            return self._config
-        if self.app is None:
-            raise RuntimeError(
-                "this FlaskSessionInterface reads app.config but was not installed by "
-                "init_app(app); call config_for(app) instead."
-            )
-        return self.config_for(self.app)
-
-    def config_for(self, app: Flask) -> SessionConfig:
-        """The session settings in force for ``app`` now.
-
-        Each is read where Flask's own interface reads it: ``app.secret_key`` and
-        ``app.permanent_session_lifetime`` (attributes, which an app class may set),
-        the rest from ``app.config``.
-
-        :raises ValueError: the app holds a session setting sessionware refuses
-            (the message names the Flask key).
-        """
-        config = self._config
-        return config if config is not None else self._reader.for_app(app)
 
     def open_session(self, app: Flask, request: Request) -> _FlaskSessionMixin | None:
         """Return the request's session, opened only when a view first touches it.
@@ -173,13 +95,6 @@ class FlaskSessionInterface(_FlaskSessionInterface):
         # attributes, which every sessionware session has.
         return cast(_FlaskSessionMixin, session)
 
-    def is_null_session(self, obj: object) -> bool:
-        """Whether ``obj`` is a session that must not be saved; never opens one."""
-        if isinstance(obj, LazySession):
-            loaded = obj.loaded
-            return loaded is not None and obj._interface.is_null_session(loaded)
-        return isinstance(obj, NullSession)
-
     def save_session(self, app: Flask, session: _FlaskSessionMixin, response: Response) -> None:
         """Put the session's ``Set-Cookie`` and ``Vary`` on ``response``.
 
@@ -199,44 +114,7 @@ class FlaskSessionInterface(_FlaskSessionInterface):
             return
         headers: list[tuple[str, str]] = []
         interface.save_session(config, loaded, headers)
-        response_headers = response.headers
-        for name, value in headers:
-            if name.lower() == "vary" and "Vary" in response_headers:
-                # Merge with the view's Vary; werkzeug's HeaderSet costs more than all
-                # the rest of the save, so it is only built when there is one.
-                response.vary.update(part.strip() for part in value.split(","))
-            else:
-                response_headers.add(name, value)
-
-    # Flask's getters, for extensions that ask the interface about the cookie.
-
-    def get_cookie_name(self, app: Flask) -> str:
-        """The session cookie's name."""
-        return self.config_for(app).cookie_name
-
-    def get_cookie_domain(self, app: Flask) -> str | None:
-        """The cookie's ``Domain`` attribute, or ``None``."""
-        return self.config_for(app).cookie_domain
-
-    def get_cookie_path(self, app: Flask) -> str:
-        """The cookie's ``Path`` attribute."""
-        return self.config_for(app).cookie_path
-
-    def get_cookie_httponly(self, app: Flask) -> bool:
-        """Whether the cookie is ``HttpOnly``."""
-        return self.config_for(app).cookie_httponly
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        """Whether the cookie is ``Secure``."""
-        return self.config_for(app).cookie_secure
-
-    def get_cookie_samesite(self, app: Flask) -> str | None:
-        """The cookie's ``SameSite`` attribute, or ``None``."""
-        return self.config_for(app).cookie_samesite
-
-    def get_cookie_partitioned(self, app: Flask) -> bool:
-        """Whether the cookie is ``Partitioned``."""
-        return self.config_for(app).cookie_partitioned
+        add_response_headers(response, headers)
 
 
 def _release_unsaved(error: BaseException | None) -> None:
@@ -291,23 +169,9 @@ def init_app(
     ``flask.session`` is then the middleware's session.
     """
     bridge = FlaskSessionInterface(config, interface=interface, **settings)
-    bridge.config_for(app)
-    replaced = app.session_interface
-    if type(replaced) is not _FlaskCookieInterface and not isinstance(
-        replaced, FlaskSessionInterface
-    ):
-        # A custom Flask interface would silently stop working: say so.
-        logger.warning(
-            "init_app replaces the app's session interface, a %s; sessionware's %s "
-            "handles the app's sessions now.",
-            type(replaced).__name__,
-            type(bridge.interface).__name__,
-        )
-    bridge.app = app
+    install(app, bridge, _FlaskCookieInterface)
     if _release_unsaved not in app.teardown_request_funcs.get(None, ()):
         app.teardown_request(_release_unsaved)
-    app.session_interface = bridge
-    app.extensions["sessionware"] = bridge
     return bridge
 
 

@@ -19,7 +19,7 @@ from sessionware.config.settings import SessionConfig
 
 from .base import SessionInterface
 
-__all__ = ["check_arguments", "middleware_config", "no_key_message"]
+__all__ = ["awaits_store", "check_arguments", "middleware_config", "no_key_message"]
 
 
 def check_arguments(config: object, interface: object, settings: Mapping[str, Any]) -> None:
@@ -73,3 +73,24 @@ def no_key_message(read_env: bool) -> str:
         "(SESSIONWARE_* environment variables are not read when settings or config= are "
         "passed; to combine both, pass config=SessionConfig.from_env(**settings))."
     )
+
+
+def awaits_store(interface: SessionInterface) -> bool:
+    """Whether an asyncio adapter must run ``interface`` under ``run_awaiting``.
+
+    That is, whether its store calls are coroutines
+    (:class:`~sessionware.serverside.awaiting.AsyncServerSideSessionInterface`).
+
+    :raises TypeError: the interface calls a sync store that is not in this process
+        (``RedisStore``, ``SQLStore``): every call would block the event loop.
+    """
+    if getattr(interface, "awaits_store", False):
+        return True
+    store = getattr(interface, "store", None)
+    if store is not None and not store.process_local:
+        raise TypeError(
+            f"{type(interface).__name__} on {type(store).__name__} would block the "
+            "event loop on every store call; use AsyncServerSideSessionInterface with "
+            "AsyncRedisStore or AsyncSQLStore (sessionware.stores.aioredis, .aiosql)."
+        )
+    return False

@@ -1,11 +1,11 @@
-"""What the signed- and the encrypted-cookie interfaces share around their codecs.
+"""The cookie interface: the whole session in the cookie, its codec and policies as values.
 
-Both keep the whole session in the cookie and carry an authenticated issue time (the
-signed timestamp, the seal time): turning a verified payload into a session, the idle
-and absolute timeouts, the creation time kept under ``_created``, the decision what a
-response carries (``Vary``, deletion, a new cookie, a re-issue that may be skipped) and
-the operator events are the same for both, so they live here once, and each interface
-only reads and writes its own token format.
+Signed or encrypted, a cookie carries an authenticated issue time (the signed
+timestamp, the seal time): turning a verified payload into a session, the idle and
+absolute timeouts, the creation time kept under ``_created``, the decision what a
+response carries (``Vary``, deletion, a new cookie, a re-issue that may be skipped),
+revocation and the operator events are the same for both, so they live here once;
+the codec (:mod:`sessionware.interfaces.codecs`) only reads and writes its token.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sessionware.sessions import (
 from sessionware.stores._records import StoreError
 
 from .base import Headers, SessionInterface, WSGIEnviron
+from .codecs import CookieCodec, SignedCodec
 
 logger = logging.getLogger("sessionware")
 
@@ -39,11 +40,24 @@ __all__ = ["CookieSessionInterface"]
 class CookieSessionInterface(SessionInterface):
     """A session interface whose whole session travels in the cookie.
 
-    Subclasses give the codec (:meth:`_open_session` and :meth:`_cookie_value`:
-    signed or encrypted); the policies are values every cookie interface takes.
+    ::
 
+        CookieSessionInterface()  # Flask's signed cookie, as SecureCookieSessionInterface
+        CookieSessionInterface(codec=EncryptedCodec(), revocation=Revocation(store))
+
+    The timeouts and size limits come from the :class:`~sessionware.SessionConfig`.
+
+    :param codec: how the session becomes a cookie value: a
+        :class:`~sessionware.interfaces.codecs.SignedCodec` (the default: Flask's
+        cookie) or an :class:`~sessionware.interfaces.codecs.EncryptedCodec`.
     :param revocation: a :class:`~sessionware.policies.revocation.Revocation` to log
         users out everywhere; its cookies then keep their creation time (``_created``).
+    :param salt: separates signatures from other uses of the secret key (signed
+        cookies, and the server-side interfaces' signed IDs).
+    :param digest_method: :mod:`hashlib` name of the HMAC digest. Flask uses SHA-1
+        (still sound inside HMAC); choose ``"sha256"`` if you don't need Flask interop.
+    :param serializer: turns session data into text and back.
+    :param clock: see :class:`~sessionware.SessionInterface`.
     """
 
     #: A read-only request re-issues the cookie once its authenticated issue time is
@@ -53,15 +67,16 @@ class CookieSessionInterface(SessionInterface):
     #: Keep the creation time (``_created``) in the session even without
     #: ``absolute_timeout``; subclasses that need it (revocation) turn it on.
     records_creation: bool = False
-    #: What the warning says is being done when an unchanged session re-issued for
-    #: another reason than an expiry refresh no longer fits.
-    reissue_reason: str = "re-issuing it"
+    #: How the session becomes a cookie value and back (shared: a codec keeps no
+    #: per-interface state).
+    codec: CookieCodec[Any] = SignedCodec()
     #: The "log out everywhere" policy, or ``None``.
     revocation: Revocation | None = None
 
     def __init__(
         self,
         *,
+        codec: CookieCodec[Any] | None = None,
         revocation: Revocation | None = None,
         clock: Callable[[], float] | None = None,
         salt: str | None = None,
@@ -69,6 +84,13 @@ class CookieSessionInterface(SessionInterface):
         serializer: TaggedJSONSerializer | None = None,
     ) -> None:
         super().__init__(clock=clock, salt=salt, digest_method=digest_method, serializer=serializer)
+        if codec is not None:
+            if not isinstance(codec, CookieCodec):
+                raise TypeError(
+                    "codec must be a sessionware.interfaces.codecs.CookieCodec such as "
+                    f"SignedCodec() or EncryptedCodec(), got {type(codec).__name__}."
+                )
+            self.codec = codec
         if revocation is not None:
             if not isinstance(revocation, Revocation):
                 raise TypeError(
@@ -92,11 +114,43 @@ class CookieSessionInterface(SessionInterface):
             return session
         return self._unless_revoked(config, environ, session, self.revocation)
 
+    @property
+    def reissue_reason(self) -> str:
+        """What the warning says is being done when an unchanged session re-issued for
+        another reason than an expiry refresh no longer fits (the codec's words)."""
+        return self.codec.reissue_reason
+
     def _open_session(
         self, config: SessionConfig, environ: WSGIEnviron
     ) -> SecureCookieSession | None:
-        """The codec's part of :meth:`open_session`: verify and load the cookie."""
-        raise NotImplementedError(f"{type(self).__name__}._open_session(config, environ)")
+        """:meth:`open_session` before revocation: the codec reads the cookie.
+
+        A missing, tampered, expired or garbled cookie gives a fresh empty session
+        (logged with the reason); ``None`` only when no key is configured.
+        """
+        keys = self.codec.keys(self, config)
+        if keys is None:
+            return None
+        if not environ.get("HTTP_COOKIE"):
+            return self.session_class()  # no cookie at all: nothing to read or refuse
+        # Whatever reading the cookie raises, the request gets a fresh session.
+        session = self.parse_safely(config, self._open, config, environ, keys)
+        if session is None:
+            session = self.session_class()
+        self.note_chunks(config, environ, session)
+        return session
+
+    def _open(self, config: SessionConfig, environ: WSGIEnviron, keys: Any) -> SecureCookieSession:
+        codec = self.codec
+        read = codec.read(self, config, environ, keys)
+        if read is None:
+            return self.session_class()
+        value, payload, issued, rotated = read
+        session = self._loaded_session(config, payload, codec.kind, issued=issued, rotated=rotated)
+        if session is None:
+            return self.session_class()
+        session.loaded_cookie = value
+        return session
 
     def _unless_revoked(
         self,
@@ -246,11 +300,12 @@ class CookieSessionInterface(SessionInterface):
         data: dict[str, Any],
         text: str | None,
     ) -> str | None:
-        """The cookie value carrying ``data`` (serialized as ``text``, when known);
-        ``None`` without a key. Use :meth:`_checked_text` for the text."""
-        raise NotImplementedError(
-            f"{type(self).__name__}._cookie_value must sign or seal the session data"
-        )
+        """The cookie value carrying ``data`` (serialized as ``text``, when known),
+        from the codec; ``None`` without a key."""
+        keys = self.codec.keys(self, config)
+        if keys is None:  # pragma: no cover - a session exists only with a key
+            return None
+        return self.codec.write(self, config, session, data, text, keys)
 
     def _checked_text(self, config: SessionConfig, data: dict[str, Any], text: str | None) -> str:
         """``data`` serialized (``text`` when known), within ``max_payload_size``.

@@ -130,7 +130,10 @@ class LazySession(SessionMixin):
     __hash__ = None  # type: ignore[assignment]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self._writing(key)[key] = value
+        session = self._session
+        if session is None or self.headers_sent:
+            session = self._writing(key)
+        session[key] = value
 
     def __delitem__(self, key: str) -> None:
         del self._writing(key)[key]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._url import async_store_from_url as async_store_from_url
 from ._url import store_from_url as store_from_url
 from ._users import IndexEntry as IndexEntry
 from ._users import UserIndex as UserIndex
@@ -40,6 +41,7 @@ __all__ = [
     "StoreRecord",
     "UnconfirmedWrite",
     "UserIndex",
+    "async_store_from_url",
     "store_from_url",
 ]
 

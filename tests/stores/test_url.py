@@ -1,13 +1,19 @@
-"""store_from_url: one URL names the store (for settings that hold only text)."""
+"""store_from_url: one URL names the store (for settings that hold only text).
+
+async_store_from_url: the same URLs, naming the stores an asyncio app awaits.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sessionware.stores import MemoryStore, StoreError, store_from_url
+from sessionware.stores import MemoryStore, StoreError, async_store_from_url, store_from_url
+from sessionware.stores.aioredis import AsyncRedisStore
+from sessionware.stores.aiosql import AsyncSQLStore
 from sessionware.stores.redis import RedisStore
 from sessionware.stores.sql import SQLStore
 
@@ -62,12 +68,57 @@ def test_sqlite_builds_an_sql_store(tmp_path: Path) -> None:
         pytest.param("memory://?max_entries=x", "must be a whole number", id="memory-bound"),
     ],
 )
-def test_a_wrong_url_names_the_urls_that_work(url: str, message: str) -> None:
+@pytest.mark.parametrize("from_url", [store_from_url, async_store_from_url])
+def test_a_wrong_url_names_the_urls_that_work(url: str, message: str, from_url: Any) -> None:
     with pytest.raises(ValueError, match=re.escape(message)) as info:
-        store_from_url(url)
+        from_url(url)
     assert "secret" not in str(info.value)
 
 
 def test_a_url_must_be_text() -> None:
     with pytest.raises(TypeError, match="must be a str"):
         store_from_url(b"memory://")  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        pytest.param("sqlite:///{path}", "aiosqlite", id="sqlite"),
+        pytest.param("sqlite+aiosqlite:///{path}", "aiosqlite", id="sqlite-explicit"),
+        pytest.param("postgresql://postgres@127.0.0.1:5432/test", "psycopg", id="postgresql"),
+        pytest.param("postgres://postgres@127.0.0.1:5432/test", "psycopg", id="postgres"),
+    ],
+)
+async def test_async_sql_urls_name_an_asyncio_driver(url: str, driver: str, tmp_path: Path) -> None:
+    store = async_store_from_url(url.format(path=tmp_path / "s.sqlite3"))
+    assert isinstance(store, AsyncSQLStore)
+    assert store.engine.url.get_driver_name() == driver
+    if driver == "aiosqlite":
+        assert await store.set("abc", "{}", 60, None) == 1
+    await store.close()
+
+
+@pytest.mark.anyio
+async def test_async_redis_urls_build_an_async_redis_store() -> None:
+    store = async_store_from_url("redis://127.0.0.1:6399/3", prefix="app:")
+    assert isinstance(store, AsyncRedisStore)
+    assert store.prefix == "app:"
+    assert "6399" in repr(store)
+    await store.close()
+
+
+def test_async_memory_urls_are_the_memory_store() -> None:
+    store = async_store_from_url("memory://?max_entries=5")
+    assert isinstance(store, MemoryStore)
+    assert store.max_entries == 5
+
+
+def test_an_async_url_with_a_sync_driver_is_refused() -> None:
+    with pytest.raises(ValueError, match="not an asyncio driver"):
+        async_store_from_url("sqlite+pysqlite:///s.sqlite3")

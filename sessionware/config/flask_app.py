@@ -3,9 +3,10 @@
 Read where Flask's own ``SecureCookieSessionInterface`` reads each one: the secret key
 and the permanent lifetime from the app's ``secret_key`` and
 ``permanent_session_lifetime`` attributes (an app class may set them directly, which
-shadows ``app.config``), everything else from ``app.config``. Kept apart from
-:mod:`sessionware.flask.bridge` because it needs nothing of Flask: it reads a mapping
-and two attributes, so Quart's apps (the same attributes and keys) use it too, and it is
+shadows ``app.config``), everything else from ``app.config``. It needs nothing of
+Flask: it reads a mapping and two attributes, so it sits in this layer, below the
+framework integrations that share it (:mod:`sessionware.flask` and
+:mod:`sessionware.quart`, whose apps have the same attributes and keys), and it is
 tested and cached without an app.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
-from sessionware.config.settings import SessionConfig
+from .settings import SessionConfig
 
 __all__ = ["APP_ATTRIBUTES", "FLASK_KEYS", "FlaskConfigReader"]
 

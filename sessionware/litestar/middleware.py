@@ -56,6 +56,8 @@ class SessionMiddleware(ASGIMiddleware):
     :param interface: the session back end; by default a
         :class:`~sessionware.SecureCookieSessionInterface`. Server-side sessions on an async
         store take :class:`~sessionware.asgi.AsyncServerSideSessionInterface`.
+    :param exclude_opt_key: a key of a route handler's ``opt`` that, set to a true value,
+        skips the middleware on that route (health checks, static files).
     :raises ValueError: when the config's ``environ_key`` is not ``"session"``, the only
         place Litestar's ``request.session`` reads.
     """

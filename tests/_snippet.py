@@ -8,7 +8,7 @@ around a serving call stay closed, as they would for an importer such as gunicor
   ``Client`` inside ``wsgiref.validate.validator``, an ASGI app (``__call__`` is a coroutine
   function) through Starlette's ``TestClient``; a 5xx or an exception fails the snippet;
 - a block whose first line is ``# settings.py`` is a Django settings module: Django is
-  configured with its upper-case names, set up, and its ``SESSION_ENGINE`` and
+  configured with its upper-case names (plus the auth apps a project has), set up, and its ``SESSION_ENGINE`` and
   ``MIDDLEWARE`` entries imported, so a misspelt dotted path fails.
 """
 
@@ -23,8 +23,7 @@ from typing import Any
 
 def call_once(app: Any) -> int:
     """The status of one ``GET /`` to ``app``."""
-    call = getattr(type(app), "__call__", None)
-    if inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(call):
+    if inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(type(app).__call__):
         from starlette.testclient import TestClient
 
         with TestClient(app) as client:
@@ -43,6 +42,8 @@ def check_django_settings(module: Any) -> None:
 
     names = {name: getattr(module, name) for name in dir(module) if name.isupper()}
     names.setdefault("SECRET_KEY", "docs-snippet-" + "k" * 40)
+    # What a project's settings.py around the printed lines would have.
+    names.setdefault("INSTALLED_APPS", ["django.contrib.contenttypes", "django.contrib.auth"])
     settings.configure(**names)
     django.setup()
     for dotted in [names.get("SESSION_ENGINE", ""), *names.get("MIDDLEWARE", [])]:

@@ -3,7 +3,7 @@
 The rule (also in docs/contributing.md), by the block's language tag:
 
 - ``python``: written to ``snippet.py`` in a fresh temporary directory and imported there by
-  a new interpreter (``python -W error -m tests._snippet``), so ``if __name__ ==
+  a new interpreter (``python -W error -m tests._snippet``, warnings as errors as in pytest), so ``if __name__ ==
   "__main__":`` stays closed: a block that serves forever prints its serving call under that
   guard, and the runner instead calls the module's ``app`` once (``GET /``, WSGI through
   werkzeug's test client and ``wsgiref.validate``, ASGI through Starlette's ``TestClient``)
@@ -42,6 +42,8 @@ PARSED = {"json", "ini"}
 ILLUSTRATIVE = {"sh", "console", "text"}
 REDIS = "redis://127.0.0.1:6379"
 TIMEOUT = 60
+# As pyproject.toml's filterwarnings: every warning fails, but WebOb's import of cgi.
+WARNINGS = ["-W", "error", "-W", "ignore:'cgi' is deprecated:DeprecationWarning"]
 
 ALL = [block for page in pages() for block in blocks(page)]
 
@@ -81,7 +83,7 @@ def test_block(block: Block, tmp_path: Path) -> None:
         pytest.skip(f"{block.id} needs Redis on 127.0.0.1:6379: run `redis-server --port 6379`")
     if block.tag == "python":
         (tmp_path / "snippet.py").write_text(block.text, encoding="utf-8")
-        run([sys.executable, "-W", "error", "-m", "tests._snippet"], tmp_path, block)
+        run([sys.executable, *WARNINGS, "-m", "tests._snippet"], tmp_path, block)
     elif block.tag == "bash":
         run(["bash", "-euo", "pipefail", "-c", block.text], tmp_path, block)
     elif block.tag == "json":

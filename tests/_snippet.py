@@ -8,8 +8,8 @@ around a serving call stay closed, as they would for an importer such as gunicor
   ``Client`` inside ``wsgiref.validate.validator``, an ASGI app (``__call__`` is a coroutine
   function) through Starlette's ``TestClient``; a 5xx or an exception fails the snippet;
 - a block whose first line is ``# settings.py`` is a Django settings module: Django is
-  configured with its upper-case names (plus the auth apps a project has), set up, and its ``SESSION_ENGINE`` and
-  ``MIDDLEWARE`` entries imported, so a misspelt dotted path fails.
+  configured with its upper-case names (plus the auth apps a project has), set up, and
+  its ``SESSION_ENGINE`` and ``MIDDLEWARE`` entries imported, so a misspelt path fails.
 """
 
 from __future__ import annotations

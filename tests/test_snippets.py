@@ -3,12 +3,12 @@
 The rule (also in docs/contributing.md), by the block's language tag:
 
 - ``python``: written to ``snippet.py`` in a fresh temporary directory and imported there by
-  a new interpreter (``python -W error -m tests._snippet``, warnings as errors as in pytest), so ``if __name__ ==
-  "__main__":`` stays closed: a block that serves forever prints its serving call under that
-  guard, and the runner instead calls the module's ``app`` once (``GET /``, WSGI through
-  werkzeug's test client and ``wsgiref.validate``, ASGI through Starlette's ``TestClient``)
-  and fails on a 5xx. A block starting ``# settings.py`` is a Django settings module and is
-  loaded into Django. See ``tests/_snippet.py``.
+  a new interpreter (``python -W error -m tests._snippet``: warnings fail, as in pytest),
+  so ``if __name__ == "__main__":`` stays closed. A block that serves forever prints its
+  serving call under that guard, and the runner instead calls the module's ``app`` once
+  (``GET /``; WSGI through werkzeug's test client and ``wsgiref.validate``, ASGI through
+  Starlette's ``TestClient``) and fails on a 5xx. A block starting ``# settings.py`` is a
+  Django settings module and is loaded into Django. See ``tests/_snippet.py``.
 - ``bash``: run by ``bash -euo pipefail`` in a fresh temporary directory. Only safe, quick
   commands go in such blocks (the ``sessionware`` command line).
 - ``json`` is parsed and ``ini`` is read by ``configparser``: they must at least be well formed.

@@ -7,6 +7,8 @@ around a serving call stay closed, as they would for an importer such as gunicor
 - a module-level ``app`` is called once, ``GET /``: a WSGI app through werkzeug's test
   ``Client`` inside ``wsgiref.validate.validator``, an ASGI app (``__call__`` is a coroutine
   function) through Starlette's ``TestClient``; a 5xx or an exception fails the snippet;
+- module-level functions named ``test_*`` that take no arguments are called, as pytest
+  would call them, so a printed test runs too;
 - a block whose first line is ``# settings.py`` is a Django settings module: Django is
   configured with its upper-case names (plus the auth apps a project has), set up, and
   its ``SESSION_ENGINE`` and ``MIDDLEWARE`` entries imported, so a misspelt path fails.
@@ -26,8 +28,8 @@ def call_once(app: Any) -> int:
     if inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(type(app).__call__):
         from starlette.testclient import TestClient
 
-        with TestClient(app) as client:
-            return client.get("/").status_code
+        # No lifespan events: a bare ASGI app need not answer them (uvicorn's default).
+        return TestClient(app).get("/").status_code
     from wsgiref.validate import validator
 
     from werkzeug.test import Client
@@ -61,6 +63,10 @@ def main() -> None:
     module = importlib.import_module("snippet")
     if source.startswith("# settings.py"):
         check_django_settings(module)
+    tests = [v for k, v in vars(module).items() if k.startswith("test_") and inspect.isfunction(v)]
+    for test in tests:
+        if not inspect.signature(test).parameters:
+            test()
     app = getattr(module, "app", None)
     if app is not None:
         status = call_once(app)

@@ -13,7 +13,7 @@ _FENCE = re.compile(r"^```(\S*)[^\n]*\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 @dataclass(frozen=True)
 class Block:
-    """One fenced block: its page (relative to the root), first line of code, tag and text."""
+    """One fenced block: its page (relative to the root), the line of its fence, tag and text."""
 
     page: str
     line: int
@@ -35,7 +35,7 @@ def blocks(page: str) -> list[Block]:
     """Every fenced block of ``page``, in order."""
     text = (ROOT / page).read_text(encoding="utf-8")
     return [
-        Block(page, text.count("\n", 0, m.start()) + 2, m.group(1), m.group(2))
+        Block(page, text.count("\n", 0, m.start()) + 1, m.group(1), m.group(2))
         for m in _FENCE.finditer(text)
     ]
 

@@ -96,3 +96,51 @@ def test_block(block: Block, tmp_path: Path) -> None:
         json.loads(block.text)
     elif block.tag == "ini":
         configparser.ConfigParser().read_string(block.text)
+
+
+def drive(source: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "snippet.py").write_text(source, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, *WARNINGS, "-m", "tests._snippet"],
+        cwd=tmp_path,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+SERVING = """
+import os
+from sessionware import SessionMiddleware
+
+def hello(environ, start_response):
+    environ["session"]["seen"] = True
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+app = SessionMiddleware(hello, secret_key=os.environ["SESSIONWARE_SECRET_KEY"])
+
+if __name__ == "__main__":
+    from wsgiref.simple_server import make_server
+
+    make_server("127.0.0.1", 8000, app).serve_forever()
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "fails"),
+    [
+        pytest.param(SERVING, False, id="a-guarded-server-is-called-not-served"),
+        pytest.param(SERVING.replace('"200 OK"', '"500 Oops"'), True, id="an-app-answering-500"),
+        pytest.param(SERVING.replace("def hello", "def hell"), True, id="a-name-left-undefined"),
+        pytest.param("def test_it():\n    assert 1 == 2\n", True, id="a-printed-test-that-fails"),
+        pytest.param("import warnings\nwarnings.warn('x')\n", True, id="a-warning"),
+    ],
+)
+def test_the_runner_fails_what_a_reader_could_not_run(
+    source: str, fails: bool, tmp_path: Path
+) -> None:
+    done = drive(source, tmp_path)
+    assert (done.returncode != 0) is fails, done.stderr

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-callgrind load clean chromium django-compat \
+.PHONY: run test lint typecheck pytest docs bench bench-callgrind load clean chromium django-compat \
 	flask-compat ecosystem-compat starlette-compat load-asgi
 
 $(STAMP): pyproject.toml
@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 		{ echo "sessionware needs Python >= 3.11; set PYTHON=python3.11 or newer"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,docs]'
 	touch $(STAMP)
 
 ## Serve the example app (visit counter, login/logout) on http://127.0.0.1:8000
@@ -37,6 +37,10 @@ chromium:
 	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || \
 		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } || \
 		echo "chromium not installed; the browser test will skip"
+
+## The docs site (Sphinx, MyST and autodoc) in docs/_build/html; any warning is an error
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 ## Benchmarks side by side with Flask, Beaker, Starlette, starsessions and a stdlib floor;
 ## prints issue 17's targets, calls and bytes per request, and writes docs/_static/bench.svg
@@ -117,4 +121,4 @@ starlette-compat: $(STAMP)
 		-p starlette_plugin tests/middleware/test_session.py -v
 
 clean:
-	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info docs/_build

@@ -16,7 +16,6 @@ from werkzeug.test import Client
 from examples.metrics import SessionMetrics, make_app
 from sessionware import events
 from sessionware.stores import MemoryStore, StoreError
-from tests._docs import python_blocks
 from tests._servers import Browser
 from tests.conftest import SECRET
 
@@ -123,8 +122,3 @@ def test_every_kind_of_event_is_counted_on_metrics(
     # revocation), the cookieless request during the outage: seven new sessions.
     assert after["sessionware_sessions_created_total"] == 7
     assert after['sessionware_sessions_refused_total{reason="expired"}'] == 0
-
-
-def test_the_operations_page_snippet_runs_as_printed() -> None:
-    [snippet] = [b for b in python_blocks("docs/operations.md") if "prometheus_client" in b]
-    exec(compile(snippet, "docs/operations.md", "exec"), {})  # noqa: S102

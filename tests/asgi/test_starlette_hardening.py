@@ -279,7 +279,7 @@ def test_the_docs_example_ending_the_migration_runs(monkeypatch: pytest.MonkeyPa
     text = (Path(__file__).parents[2] / "docs" / "asgi.md").read_text()
     section = text.split("**Ending the migration.**", 1)[1]
     snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
-    monkeypatch.setenv("SECRET_KEY", SECRET)
+    monkeypatch.setenv("SESSIONWARE_SECRET_KEY", SECRET)
     namespace: dict[str, Any] = {}
     exec(compile(snippet, "docs/asgi.md", "exec"), namespace)  # noqa: S102
     interface = namespace["app"].interface

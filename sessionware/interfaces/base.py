@@ -334,6 +334,22 @@ class SessionInterface:
         the user out. Which copy wins when several verify follows the browser's order.
         """
         clock = self.clock()
+        values = self.read_cookies(config, environ)
+        if len(values) == 1:
+            # The usual request: one copy, which verifies. Anything else, including a
+            # refusal of this copy, takes the path below, which says why.
+            try:
+                payload, key_index, signed_at = signer.loads(
+                    values[0],
+                    clock,
+                    config.lifetime_seconds,
+                    skew=config.clock_skew_seconds,
+                    max_payload=config.max_payload_size,
+                )
+            except Exception:  # noqa: S110 - first_valid_cookie refuses it, logged
+                pass
+            else:
+                return values[0], payload, key_index, signed_at
 
         def verify(value: str) -> tuple[bytes, int, int]:
             return signer.loads(
@@ -344,7 +360,7 @@ class SessionInterface:
                 max_payload=config.max_payload_size,
             )
 
-        found = self.first_valid_cookie(config, environ, verify, "verifies")
+        found = self.first_valid_cookie(config, environ, verify, "verifies", values=values)
         if found is None:
             return None
         value, (payload, key_index, signed_at) = found
@@ -356,6 +372,8 @@ class SessionInterface:
         environ: WSGIEnviron,
         open_value: Callable[[str], _Opened],
         verb: str,
+        *,
+        values: list[str] | None = None,
     ) -> tuple[str, _Opened] | None:
         """The first copy of the request's session cookie that ``open_value`` accepts.
 
@@ -365,8 +383,10 @@ class SessionInterface:
         or planted by a sibling subdomain: cookie tossing) the first accepted wins and
         the others are ignored, never merged, so one planted copy cannot lock the user
         out. With none accepted, one line says why; ``None`` is returned.
+        ``values`` are the copies when :meth:`read_cookies` was already asked.
         """
-        values = self.read_cookies(config, environ)
+        if values is None:
+            values = self.read_cookies(config, environ)
         refusal: BadCookie | None = None
         for value in values:
             try:

@@ -18,7 +18,7 @@ from sessionware import events
 from sessionware.config.settings import SessionConfig
 from sessionware.cookies._header import add_vary_cookie
 from sessionware.cookies.tagged import TaggedJSONSerializer
-from sessionware.errors import PayloadTooLarge
+from sessionware.errors import PayloadTooLarge, SessionwareError
 from sessionware.policies import _lifetime
 from sessionware.policies.revocation import Revocation
 from sessionware.sessions import (
@@ -29,7 +29,7 @@ from sessionware.sessions import (
 )
 from sessionware.stores._records import StoreError
 
-from .base import Headers, SessionInterface, WSGIEnviron
+from .base import Headers, SessionInterface, WSGIEnviron, parse_failure
 from .codecs import CookieCodec, SignedCodec
 
 logger = logging.getLogger("sessionware")
@@ -133,11 +133,17 @@ class CookieSessionInterface(SessionInterface):
             return None
         if not environ.get("HTTP_COOKIE"):
             return self.session_class()  # no cookie at all: nothing to read or refuse
-        # Whatever reading the cookie raises, the request gets a fresh session.
-        session = self.parse_safely(config, self._open, config, environ, keys)
-        if session is None:
+        # Whatever reading the cookie raises, the request gets a fresh session
+        # (parse_safely's rule, inlined: this runs on every request with a cookie).
+        try:
+            session = self._open(config, environ, keys)
+        except SessionwareError:
+            raise
+        except Exception as exc:  # bad input must never fail the request
+            self.log_refused(config, parse_failure(exc))
             session = self.session_class()
-        self.note_chunks(config, environ, session)
+        if config.max_chunks > 1:
+            self.note_chunks(config, environ, session)
         return session
 
     def _open(self, config: SessionConfig, environ: WSGIEnviron, keys: Any) -> SecureCookieSession:
@@ -199,6 +205,12 @@ class CookieSessionInterface(SessionInterface):
         session = self.session_class(data, new=False)
         session.loaded_text = text
         session.rotated = session.reissue = rotated
+        if (
+            config.idle_seconds is None
+            and config.absolute_seconds is None
+            and not self.records_creation
+        ):
+            return session  # no timeout to check, no creation time to keep
         if self._timed_out(config, session, issued):
             return None
         return session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import redis
 
-from sessionware.stores.redis import RedisStore
+from sessionware.stores.redis import _MOVE, _SET, _SETTLE, RedisStore
 
 REDIS_SERVER = shutil.which("redis-server")
 SHARED_URL = os.environ.get("SESSIONWARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -142,3 +143,38 @@ def scratch_store(url: str, **options: Any) -> Iterator[RedisStore]:
             store.client.delete(*keys)
     finally:
         store.close()
+
+
+# Fixtures for the tests that stop a private server mid-request (SIGSTOP); a test module
+# takes them by importing them: ``from tests._redis_server import admin, server``.
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server the test may pause, resume or kill."""
+    with private_redis(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def admin(server: RedisServer) -> Iterator[redis.Redis]:
+    """A client of ``server`` with the store's scripts loaded.
+
+    As on a server that has run a while: a stalled EVALSHA then runs when the server
+    resumes, instead of failing with NOSCRIPT (after which nothing would land).
+    """
+    client = redis.Redis.from_url(server.url)
+    for script in (_SET, _MOVE, _SETTLE):
+        client.script_load(script)
+    yield client
+    client.close()
+
+
+def stored(admin: redis.Redis) -> list[dict[str, Any]]:
+    """The data of every session record (``session:*``) in the server."""
+    found = []
+    for key in admin.scan_iter(match="session:*"):
+        data = admin.hget(key, "d")
+        if data is not None:
+            found.append(json.loads(data))
+    return found

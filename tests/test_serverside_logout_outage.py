@@ -9,8 +9,7 @@ when it is not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -26,7 +25,8 @@ from sessionware import (
 )
 from sessionware.stores.redis import RedisStore
 from sessionware.wsgi.middleware import StartResponse
-from tests._redis_server import RedisServer, private_redis
+from tests import _redis_server
+from tests._redis_server import RedisServer
 
 from ._apps import Browser, set_cookies
 from .conftest import SECRET, FakeClock
@@ -35,11 +35,8 @@ from .test_serverside_policies import FlakyStore, records, stream
 CONFIG = SessionConfig(secret_key=SECRET)
 NOT_DELETED = "could not delete the session's stored record"
 
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    with private_redis(tmp_path) as server:
-        yield server
+# Fixtures shared with the other stalled-Redis tests (tests/_redis_server.py).
+server = _redis_server.server
 
 
 def site(server: RedisServer, policy: Any, before_save: Callable[[], object]) -> Client:

@@ -8,8 +8,7 @@ read back exactly as it was before.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -24,17 +23,15 @@ from sessionware import (
 )
 from sessionware.stores.redis import RedisStore
 from sessionware.wsgi.middleware import StartResponse
-from tests._redis_server import RedisServer, private_redis
+from tests import _redis_server
+from tests._redis_server import RedisServer
 
 from .conftest import SECRET
 
 TIMEOUT = 0.3
 
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    with private_redis(tmp_path) as server:
-        yield server
+# Fixtures shared with the other stalled-Redis tests (tests/_redis_server.py).
+server = _redis_server.server
 
 
 def app_for(store: RedisStore, policy: Any, hooks: dict[str, Any]) -> Client:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,31 +20,18 @@ from werkzeug.test import Client
 
 from sessionware import ServerSideSessionInterface, SessionMiddleware, StoreError
 from sessionware.stores import UnconfirmedWrite
-from sessionware.stores.redis import _MOVE, _SET, _SETTLE, RedisStore
+from sessionware.stores.redis import RedisStore
 from sessionware.wsgi.middleware import StartResponse
-from tests._redis_server import RedisServer, private_redis
+from tests import _redis_server
+from tests._redis_server import RedisServer, stored
 
 from .conftest import SECRET
 
 TIMEOUT = 0.3
 
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    with private_redis(tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
-def admin(server: RedisServer) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(server.url)
-    # Load the store's scripts, as a running server has them after its first requests:
-    # on a fresh server a stalled script's first EVALSHA would fail with NOSCRIPT when
-    # the server resumes, and nothing would land (which the check reports truly).
-    for script in (_SET, _MOVE, _SETTLE):
-        client.script_load(script)
-    yield client
-    client.close()
+# Fixtures shared with the other stalled-Redis tests (tests/_redis_server.py).
+admin = _redis_server.admin
+server = _redis_server.server
 
 
 class RecoversAtTheCheck(RedisStore):
@@ -84,16 +70,6 @@ def app_for(store: RedisStore, policy: Any, stall: Any) -> Client:
 
     interface = ServerSideSessionInterface(store, on_store_error=policy)
     return Client(SessionMiddleware(handler, secret_key=SECRET, interface=interface))
-
-
-def stored(admin: redis.Redis) -> list[dict[str, Any]]:
-    """The data of every session record in the server."""
-    found = []
-    for key in admin.scan_iter(match="session:*"):
-        data = admin.hget(key, "d")
-        if data is not None:
-            found.append(json.loads(data))
-    return found
 
 
 @pytest.mark.parametrize("policy", ["raise", "null"])

@@ -9,9 +9,6 @@ been saved", never "not saved".
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +18,8 @@ from sessionware import SessionConfig
 from sessionware.asgi import AsyncServerSideSessionInterface, SessionMiddleware
 from sessionware.stores import StoreError, UnconfirmedWrite
 from sessionware.stores.aioredis import AsyncRedisStore
-from sessionware.stores.redis import _MOVE, _SET, _SETTLE
-from tests._redis_server import RedisServer, private_redis
+from tests import _redis_server
+from tests._redis_server import RedisServer, stored
 from tests.conftest import SECRET
 
 from ._asgi import endpoint, http_scope, run
@@ -31,31 +28,9 @@ pytestmark = pytest.mark.anyio
 
 TIMEOUT = 0.3
 
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RedisServer]:
-    with private_redis(tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
-def admin(server: RedisServer) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(server.url)
-    # As on a server that has run a while: the store's scripts are loaded, so a stalled
-    # EVALSHA runs when the server resumes instead of failing with NOSCRIPT.
-    for script in (_SET, _MOVE, _SETTLE):
-        client.script_load(script)
-    yield client
-    client.close()
-
-
-def stored(admin: redis.Redis) -> list[dict[str, Any]]:
-    found = []
-    for key in admin.scan_iter(match="session:*"):
-        data = admin.hget(key, "d")
-        if data is not None:
-            found.append(json.loads(data))
-    return found
+# Fixtures shared with the other stalled-Redis tests (tests/_redis_server.py).
+admin = _redis_server.admin
+server = _redis_server.server
 
 
 @pytest.mark.parametrize("policy", ["raise", "null"])

@@ -219,4 +219,5 @@ class CookieSealer:
             raise BadCookie(
                 f"the payload is over {max_payload} bytes once decompressed (max_payload_size)"
             )
-        return Opened(payload, key_id == current, timestamp)
+        # tuple.__new__ skips the named tuple's Python-level __new__ (once per request).
+        return tuple.__new__(Opened, (payload, key_id == current, timestamp))

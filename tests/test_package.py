@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from email.message import Message
 from email.parser import Parser
 from pathlib import Path
 
@@ -37,8 +38,7 @@ def test_the_wheel_holds_the_package_and_its_metadata_only(wheel: zipfile.ZipFil
 
 
 def test_the_wheel_carries_the_licence_as_a_pep_639_expression(wheel: zipfile.ZipFile) -> None:
-    [metadata_name] = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
-    metadata = Parser().parsestr(wheel.read(metadata_name).decode("utf-8"))
+    metadata = _metadata(wheel)
     assert metadata["License-Expression"] == "BSD-3-Clause"
     assert metadata.get_all("License-File") == ["LICENSE"]
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in wheel.namelist())
@@ -46,3 +46,19 @@ def test_the_wheel_carries_the_licence_as_a_pep_639_expression(wheel: zipfile.Zi
     classifiers = metadata.get_all("Classifier") or []
     for version in ("3.11", "3.12", "3.13"):
         assert f"Programming Language :: Python :: {version}" in classifiers
+
+
+def _metadata(wheel: zipfile.ZipFile) -> Message:
+    [metadata_name] = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    return Parser().parsestr(wheel.read(metadata_name).decode("utf-8"))
+
+
+def test_the_developers_pins_are_not_published_as_extras(wheel: zipfile.ZipFile) -> None:
+    """The test and bench pins are dependency groups (PEP 735), not extras a user could ask for."""
+    metadata = _metadata(wheel)
+    extras = metadata.get_all("Provides-Extra") or []
+    assert "test" not in extras
+    assert "bench" not in extras
+    requirements = metadata.get_all("Requires-Dist") or []
+    pinned = [r for r in requirements if "==" in r.partition(";")[0]]
+    assert pinned == []

@@ -62,3 +62,16 @@ def test_the_developers_pins_are_not_published_as_extras(wheel: zipfile.ZipFile)
     requirements = metadata.get_all("Requires-Dist") or []
     pinned = [r for r in requirements if "==" in r.partition(";")[0]]
     assert pinned == []
+
+
+def test_the_metadata_links_the_project_and_offers_the_user_facing_extras(
+    wheel: zipfile.ZipFile,
+) -> None:
+    metadata = _metadata(wheel)
+    urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL") or [])
+    assert set(urls) == {"Homepage", "Documentation", "Source", "Changelog", "Issues"}
+    assert all(u.startswith("https://github.com/sessionware/sessionware") for u in urls.values())
+    extras = set(metadata.get_all("Provides-Extra") or [])
+    assert {"flask", "paste", "gunicorn", "asgi", "redis", "sql", "crypto", "django"} <= extras
+    requirements = metadata.get_all("Requires-Dist") or []
+    assert any(r.startswith("gunicorn>=") and 'extra == "gunicorn"' in r for r in requirements)

@@ -75,3 +75,52 @@ def test_the_metadata_links_the_project_and_offers_the_user_facing_extras(
     assert {"flask", "paste", "gunicorn", "asgi", "redis", "sql", "crypto", "django"} <= extras
     requirements = metadata.get_all("Requires-Dist") or []
     assert any(r.startswith("gunicorn>=") and 'extra == "gunicorn"' in r for r in requirements)
+
+
+WITHOUT_WERKZEUG = """
+import importlib, pkgutil, sys
+
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "werkzeug":
+            raise ImportError("werkzeug is not installed")
+
+sys.meta_path.insert(0, Refuse())
+import sessionware
+from sessionware import SessionMiddleware
+from wsgiref.util import setup_testing_defaults
+
+failed = []
+for module in pkgutil.walk_packages(sessionware.__path__, "sessionware."):
+    try:
+        importlib.import_module(module.name)
+    except ImportError:
+        failed.append(module.name)
+print(sorted(failed))
+
+def app(environ, start_response):
+    environ["session"]["n"] = 1
+    start_response("200 OK", [])
+    return [b""]
+
+environ = {}
+setup_testing_defaults(environ)
+headers = []
+SessionMiddleware(app, secret_key="k" * 32)(environ, lambda s, h, e=None: headers.extend(h))
+print([name for name, _ in headers])
+"""
+
+
+def test_sessionware_runs_without_werkzeug_which_only_flask_needs(
+    wheel: zipfile.ZipFile,
+) -> None:
+    """Its one dependency is itsdangerous: every module but the Flask bridge imports without
+    werkzeug, and a request through the middleware sets its cookie."""
+    requirements = _metadata(wheel).get_all("Requires-Dist") or []
+    assert [r for r in requirements if ";" not in r] == ["itsdangerous>=2.2"]
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_WERKZEUG], capture_output=True, text=True, check=True
+    )
+    failed, headers = result.stdout.splitlines()
+    assert failed == "['sessionware.flask']"
+    assert "Set-Cookie" in headers

@@ -1,9 +1,13 @@
-"""The built wheel is what a user installs: the package, its type marker and licence, no more."""
+"""What ``python -m build`` makes: a wheel that holds the package and no more, and an sdist
+that holds the whole source release, whose own tests pass from it against the built wheel."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from email.message import Message
 from email.parser import Parser
@@ -11,21 +15,40 @@ from pathlib import Path
 
 import pytest
 
+from tests._servers import clean_env
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An sdist and the wheel built from it, as ``make dist`` builds them."""
     if not (ROOT / "pyproject.toml").exists():
         pytest.skip("no pyproject.toml: run from a checkout of sessionware")
-    out = tmp_path_factory.mktemp("wheel")
+    out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
         check=True,
         capture_output=True,
     )
-    [built] = out.glob("sessionware-*.whl")
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(dist: Path) -> zipfile.ZipFile:
+    [built] = dist.glob("sessionware-*.whl")
     return zipfile.ZipFile(built)
+
+
+@pytest.fixture(scope="module")
+def sdist(dist: Path) -> list[str]:
+    """The sdist's files, relative to its top folder."""
+    [built] = dist.glob("sessionware-*.tar.gz")
+    with tarfile.open(built) as archive:
+        members = [m for m in archive.getmembers() if m.isfile()]
+    top = {m.name.split("/", 1)[0] for m in members}
+    assert top == {built.name.removesuffix(".tar.gz")}
+    return sorted(m.name.split("/", 1)[1] for m in members)
 
 
 def test_the_wheel_holds_the_package_and_its_metadata_only(wheel: zipfile.ZipFile) -> None:
@@ -124,3 +147,133 @@ def test_sessionware_runs_without_werkzeug_which_only_flask_needs(
     failed, headers = result.stdout.splitlines()
     assert failed == "['sessionware.flask']"
     assert "Set-Cookie" in headers
+
+
+#: Files the sdist must ship for its tests to run: the suite's fixtures and helpers, its
+#: subpackages and their conftest, the Django project, the data the tests read (docs,
+#: examples and their ini files), and what the Makefile's targets need.
+NEEDED = [
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/_servers.py",
+    "tests/_docs.py",
+    "tests/asgi/conftest.py",
+    "tests/asgi/_asgi.py",
+    "tests/stores/contract.py",
+    "tests/flask_compat/plugin.py",
+    "tests/_django_project/settings.py",
+    "docs/lifetime.md",
+    "docs/_static/bench.svg",
+    "examples/plain_app.py",
+    "examples/paste.ini",
+    "bench/__main__.py",
+    "compat/django/run.sh",
+    "compat/starlette_plugin.py",
+    "fuzz/fuzz_cookie.py",
+    "CHANGES.md",
+    "LICENSE",
+    "Makefile",
+    "README.md",
+    "pyproject.toml",
+    "sessionware/py.typed",
+]
+
+
+def test_the_sdist_holds_the_suite_docs_examples_and_makefile(sdist: list[str]) -> None:
+    assert [name for name in NEEDED if name not in sdist] == []
+    assert [n for n in sdist if "__pycache__" in n or n.endswith((".pyc", ".pyo"))] == []
+    assert not [n for n in sdist if n.startswith((".venv/", ".compat/", "dist/", ".ci/"))]
+
+
+def test_the_sdist_ships_every_file_of_the_checkout_but_the_ci_entry(sdist: list[str]) -> None:
+    """A new test helper or data file is shipped without anyone editing MANIFEST.in."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: nothing to compare the sdist with")
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    present = {name for name in listed if (ROOT / name).is_file()}
+    left_out = sorted(present - set(sdist))
+    assert [n for n in left_out if not n.startswith(".ci/")] == [".gitignore"]
+    generated = sorted(set(sdist) - present)
+    assert [n for n in generated if not n.startswith("sessionware.egg-info/")] == [
+        "PKG-INFO",
+        "setup.cfg",
+    ]
+
+
+#: A fast subset of the sdist's own tests that needs what the sdist ships: the conftest's
+#: fixtures and helpers, two subpackages with their helpers and conftest, the docs the links
+#: test reads, and the examples.
+SDIST_SUBSET = [
+    "tests/test_docs_test_links.py",
+    "tests/stores/test_memory.py",
+    "tests/asgi/test_middleware.py",
+    "tests/test_examples.py",
+    "tests/test_paste.py",
+]
+
+#: A pytest plugin that names, in the report's header, where sessionware was imported from.
+WHERE = """
+def pytest_report_header(config):
+    import sessionware
+
+    return f"sessionware from {sessionware.__file__}"
+"""
+
+
+def test_the_sdists_own_tests_pass_from_it_against_the_installed_wheel(
+    dist: Path, tmp_path: Path
+) -> None:
+    [archive] = dist.glob("sessionware-*.tar.gz")
+    with tarfile.open(archive) as opened:
+        opened.extractall(tmp_path / "unpacked", filter="data")
+    [source] = (tmp_path / "unpacked").iterdir()
+    # The package comes from the wheel, not from the sources beside the tests.
+    shutil.rmtree(source / "sessionware")
+    site = tmp_path / "site"
+    [built] = dist.glob("sessionware-*.whl")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(built),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (tmp_path / "plugin").mkdir()
+    (tmp_path / "plugin" / "sessionware_where.py").write_text(WHERE)
+    env = clean_env(PYTHONPATH=os.pathsep.join([str(site), str(tmp_path / "plugin")]))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "sessionware_where",
+            *SDIST_SUBSET,
+        ],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert f"sessionware from {site / 'sessionware' / '__init__.py'}" in result.stdout
+    assert f"rootdir: {source}" in result.stdout
+    assert " passed" in result.stdout.splitlines()[-1]
+    assert "skipped" not in result.stdout.splitlines()[-1]

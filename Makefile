@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest bench bench-callgrind load clean chromium django-compat \
-	flask-compat ecosystem-compat starlette-compat load-asgi
+	flask-compat ecosystem-compat starlette-compat load-asgi dist
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -116,5 +116,12 @@ starlette-compat: $(STAMP)
 	cd $(STARLETTE_SRC) && PYTHONPATH=$(CURDIR)/compat $(CURDIR)/$(BIN)/python -m pytest \
 		-p starlette_plugin tests/middleware/test_session.py -v
 
+## The sdist and the wheel (built from the sdist) in dist/, checked with twine check --strict
+dist: $(STAMP)
+	$(BIN)/python -m pip install --quiet --group dist
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info dist build

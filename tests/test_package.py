@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from email.message import Message
 from email.parser import Parser
@@ -277,3 +278,11 @@ def test_the_sdists_own_tests_pass_from_it_against_the_installed_wheel(
     assert f"rootdir: {source}" in result.stdout
     assert " passed" in result.stdout.splitlines()[-1]
     assert "skipped" not in result.stdout.splitlines()[-1]
+
+
+def test_the_readme_install_section_names_every_extra() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    install = readme.split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        extras = tomllib.load(file)["project"]["optional-dependencies"]
+    assert [name for name in extras if f"[{name}]" not in install] == []

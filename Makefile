@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest bench bench-callgrind load clean chromium django-compat \
-	flask-compat ecosystem-compat starlette-compat load-asgi dist
+	flask-compat ecosystem-compat starlette-compat load-asgi dist test-matrix
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -116,6 +116,15 @@ starlette-compat: $(STAMP)
 	cd $(STARLETTE_SRC) && PYTHONPATH=$(CURDIR)/compat $(CURDIR)/$(BIN)/python -m pytest \
 		-p starlette_plugin tests/middleware/test_session.py -v
 
+## The suite on Python 3.11, 3.12 and 3.13, each with the oldest and the newest Flask, Werkzeug
+## and Django allowed (noxfile.py; outside make test). Pythons come from PATH, pyenv's first;
+## NOX_ARGS passes options to nox, e.g. NOX_ARGS='-- tests/test_flask_interop.py'
+MATRIX_PATH := $(subst $(eval) ,:,$(wildcard $(HOME)/.pyenv/versions/3.1[123].*/bin))
+NOX_ARGS ?=
+test-matrix: $(STAMP)
+	$(BIN)/python -m pip install --quiet --group matrix
+	PATH="$(MATRIX_PATH):$$PATH" $(BIN)/nox $(NOX_ARGS)
+
 ## The sdist and the wheel (built from the sdist) in dist/, checked with twine check --strict
 dist: $(STAMP)
 	$(BIN)/python -m pip install --quiet --group dist
@@ -124,4 +133,4 @@ dist: $(STAMP)
 	$(BIN)/twine check --strict dist/*
 
 clean:
-	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info dist build
+	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info dist build .nox

@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest docs bench bench-callgrind load clean chromium django-compat \
-	flask-compat ecosystem-compat starlette-compat load-asgi
+	flask-compat ecosystem-compat starlette-compat load-asgi dist test-matrix
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "sessionware needs Python >= 3.11; set PYTHON=python3.11 or newer"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench,docs]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e . --group test --group bench --group docs
 	touch $(STAMP)
 
 ## Serve the example app (visit counter, login/logout) on http://127.0.0.1:8000
@@ -120,5 +120,21 @@ starlette-compat: $(STAMP)
 	cd $(STARLETTE_SRC) && PYTHONPATH=$(CURDIR)/compat $(CURDIR)/$(BIN)/python -m pytest \
 		-p starlette_plugin tests/middleware/test_session.py -v
 
+## The suite on Python 3.11, 3.12 and 3.13, each with the oldest and the newest Flask, Werkzeug
+## and Django allowed (noxfile.py; outside make test). Pythons come from PATH, pyenv's first;
+## NOX_ARGS passes options to nox, e.g. NOX_ARGS='-- tests/test_flask_interop.py'
+MATRIX_PATH := $(subst $(eval) ,:,$(wildcard $(HOME)/.pyenv/versions/3.1[123].*/bin))
+NOX_ARGS ?=
+test-matrix: $(STAMP)
+	$(BIN)/python -m pip install --quiet --group matrix
+	PATH="$(MATRIX_PATH):$$PATH" $(BIN)/nox $(NOX_ARGS)
+
+## The sdist and the wheel (built from the sdist) in dist/, checked with twine check --strict
+dist: $(STAMP)
+	$(BIN)/python -m pip install --quiet --group dist
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 clean:
-	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info docs/_build
+	rm -rf $(VENV) .coverage .pytest_cache .mypy_cache .ruff_cache *.egg-info docs/_build dist build .nox

@@ -72,6 +72,7 @@ class SQLStore(Store):
     ) -> None:
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
             raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+        made_here = engine is None
         if engine is None:
             engine = _make_engine(url, timeout)
         self.engine = engine
@@ -82,13 +83,19 @@ class SQLStore(Store):
             [table_name, *self.table.c.keys(), *(str(index.name) for index in self.table.indexes)]
         )
         if create_table:
-            with self._errors():
-                try:
-                    self.table.create(engine, checkfirst=True)
-                except sa.exc.DBAPIError:
-                    # Another process created it between the check and the CREATE.
-                    if not sa.inspect(engine).has_table(table_name):
-                        raise
+            try:
+                with self._errors():
+                    try:
+                        self.table.create(engine, checkfirst=True)
+                    except sa.exc.DBAPIError:
+                        # Another process created it between the check and the CREATE.
+                        if not sa.inspect(engine).has_table(table_name):
+                            raise
+            except StoreError:
+                # No store comes back to close it: the engine made from url goes with it.
+                if made_here:
+                    engine.dispose()
+                raise
 
     def __repr__(self) -> str:
         return f"<SQLStore {self.engine.url.render_as_string()} table={self.table.name!r}>"

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from sessionware.stores import Store, StoreError
+from sessionware.stores import sql as sql_module
 from sessionware.stores.sql import SQLStore
 from tests.conftest import FakeClock
 from tests.stores.contract import StoreContract
@@ -161,9 +162,22 @@ def test_a_table_that_cannot_be_created_is_a_store_error(
     def failing_create(table: sa.Table, bind: sa.engine.Engine, checkfirst: bool = True) -> None:
         raise sa.exc.OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
 
+    made: list[sa.engine.Engine] = []
+
+    def make_engine(url: str, timeout: float) -> sa.engine.Engine:
+        made.append(real_make_engine(url, timeout))
+        return made[-1]
+
+    real_make_engine = sql_module._make_engine
     monkeypatch.setattr(sa.Table, "create", failing_create)
+    monkeypatch.setattr(sql_module, "_make_engine", make_engine)
     with pytest.raises(StoreError, match="disk I/O error"):
         SQLStore(f"sqlite:///{tmp_path / 's.db'}")
+    # No store came back to close: the engine it made holds no connection (Python 3.13
+    # warns of an unclosed sqlite3 connection when one is collected).
+    [engine] = made
+    assert isinstance(engine.pool, sa.pool.QueuePool)
+    assert engine.pool.checkedin() == 0
 
 
 def test_without_create_table_a_missing_table_is_a_store_error(tmp_path: Path) -> None:

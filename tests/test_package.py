@@ -135,18 +135,19 @@ print([name for name, _ in headers])
 """
 
 
-def test_sessionware_runs_without_werkzeug_which_only_flask_needs(
+def test_sessionware_runs_without_werkzeug_which_only_flask_and_quart_need(
     wheel: zipfile.ZipFile,
 ) -> None:
-    """Its one dependency is itsdangerous: every module but the Flask bridge imports without
-    werkzeug, and a request through the middleware sets its cookie."""
+    """Its one dependency is itsdangerous: every module but the Flask and Quart bridges
+    (both frameworks are built on werkzeug) imports without werkzeug, and a request
+    through the middleware sets its cookie."""
     requirements = _metadata(wheel).get_all("Requires-Dist") or []
     assert [r for r in requirements if ";" not in r] == ["itsdangerous>=2.2"]
     result = subprocess.run(
         [sys.executable, "-c", WITHOUT_WERKZEUG], capture_output=True, text=True, check=True
     )
     failed, headers = result.stdout.splitlines()
-    assert failed == "['sessionware.flask']"
+    assert failed == "['sessionware.flask', 'sessionware.quart']"
     assert "Set-Cookie" in headers
 
 

@@ -6,6 +6,7 @@ absolute timeouts, the creation time kept under ``_created``, the decision what 
 response carries (``Vary``, deletion, a new cookie, a re-issue that may be skipped),
 revocation and the operator events are the same for both, so they live here once;
 the codec (:mod:`sessionware.interfaces.codecs`) only reads and writes its token.
+Over ~300 lines for that reason: it is the one place the cookie policies are written.
 """
 
 from __future__ import annotations

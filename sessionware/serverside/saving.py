@@ -4,7 +4,8 @@
 store. It decides, from what the session recorded, whether a save creates a record,
 compare-and-sets it (merging the request's own changes onto a newer copy when it
 lost a race), moves it to a new ID, deletes it or only extends its expiry (throttled
-by ``touch_interval``), and applies ``on_store_error`` when the store fails.
+by ``touch_interval``), and applies ``on_store_error`` when the store fails. A
+little over ~300 lines, because every one of those outcomes is decided in one place.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""A store on Redis (or Valkey) through redis-py: records expire natively."""
+"""A store on Redis (or Valkey) through redis-py: records expire natively.
+
+A little over ~300 lines: the Lua scripts that make each write atomic (and settle an
+unanswered one) sit beside the methods that run them.
+"""
 
 from __future__ import annotations
 

@@ -49,6 +49,22 @@ def test_a_store_error_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "no such table: nope" in capsys.readouterr().err
 
 
+def test_a_database_without_the_table_is_named_and_no_sqlite_file_is_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.sqlite3"
+    assert main(["cleanup", f"sqlite:///{missing}"]) == 1
+    err = capsys.readouterr().err
+    assert "has no 'sessionware_sessions' table" in err
+    assert "check the URL and --table" in err
+    assert "on_store_error" not in err  # a request-serving setting: no help here
+    assert not missing.exists()
+    # An existing database whose app never started: the same words, the file untouched.
+    SQLStore(f"sqlite:///{tmp_path / 'other.db'}", table_name="other").close()
+    assert main(["cleanup", f"sqlite:///{tmp_path / 'other.db'}"]) == 1
+    assert "has no 'sessionware_sessions' table" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("target", "message"),
     [

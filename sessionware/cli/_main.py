@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sessionware.stores.base import Store, StoreError
 
@@ -69,6 +70,25 @@ def load_store(target: str, table: str = "sessionware_sessions") -> Store:
     return obj
 
 
+def _has_table(url: str, store: Store) -> bool:
+    """Whether the database at ``url`` holds ``store``'s table; a SQLite file that does
+    not exist is not created to find out."""
+    import sqlalchemy as sa
+
+    from sessionware.stores.sql import SQLStore
+
+    assert isinstance(store, SQLStore)
+    parsed = sa.engine.make_url(url)
+    database = parsed.database
+    file_db = parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
+    if file_db and not Path(str(database)).exists():
+        return False
+    try:
+        return bool(sa.inspect(store.engine).has_table(store.table.name))
+    except sa.exc.SQLAlchemyError:
+        return True  # cleanup() reports the store's failure as such
+
+
 def main(argv: Sequence[str] | None = None, *, clock: Callable[[], float] | None = None) -> int:
     """Run the console script; returns the exit status (0 ok, 1 store error, 2 usage).
 
@@ -84,6 +104,15 @@ def main(argv: Sequence[str] | None = None, *, clock: Callable[[], float] | None
         store = load_store(args.target, args.table)
     except ValueError as exc:
         parser.error(str(exc))
+    if "://" in args.target and not _has_table(args.target, store):
+        store.close()
+        print(
+            f"sessionware cleanup: {args.target} has no {args.table!r} table (no such table: "
+            f"{args.table}), so there is nothing to clean. The app's SQLStore creates it when "
+            "it starts; check the URL and --table.",
+            file=sys.stderr,
+        )
+        return 1
     try:
         deleted = store.cleanup()
     except StoreError as exc:

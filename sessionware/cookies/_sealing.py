@@ -156,7 +156,6 @@ class CookieSealer:
         now: float,
         max_age: int,
         cookie_name: str,
-        *,
         skew: int,
         max_payload: int,
     ) -> Opened:

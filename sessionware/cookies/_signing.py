@@ -155,7 +155,6 @@ class CookieSigner:
         value: str,
         now: float,
         max_age: int,
-        *,
         skew: int = 0,
         max_payload: int = DEFAULT_MAX_PAYLOAD_SIZE,
     ) -> tuple[bytes, int, int]:

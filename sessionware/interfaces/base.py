@@ -333,34 +333,16 @@ class SessionInterface:
         is used and the others are ignored, never merged: one planted copy cannot lock
         the user out. Which copy wins when several verify follows the browser's order.
         """
-        clock = self.clock()
-        values = self.read_cookies(config, environ)
-        if len(values) == 1:
-            # The usual request: one copy, which verifies. Anything else, including a
-            # refusal of this copy, takes the path below, which says why.
-            try:
-                payload, key_index, signed_at = signer.loads(
-                    values[0],
-                    clock,
-                    config.lifetime_seconds,
-                    skew=config.clock_skew_seconds,
-                    max_payload=config.max_payload_size,
-                )
-            except Exception:  # noqa: S110 - first_valid_cookie refuses it, logged
-                pass
-            else:
-                return values[0], payload, key_index, signed_at
-
-        def verify(value: str) -> tuple[bytes, int, int]:
-            return signer.loads(
-                value,
-                clock,
-                config.lifetime_seconds,
-                skew=config.clock_skew_seconds,
-                max_payload=config.max_payload_size,
-            )
-
-        found = self.first_valid_cookie(config, environ, verify, "verifies", values=values)
+        found = self.first_valid_cookie(
+            config,
+            environ,
+            signer.loads,
+            "verifies",
+            self.clock(),
+            config.lifetime_seconds,
+            config.clock_skew_seconds,
+            config.max_payload_size,
+        )
         if found is None:
             return None
         value, (payload, key_index, signed_at) = found
@@ -370,27 +352,24 @@ class SessionInterface:
         self,
         config: SessionConfig,
         environ: WSGIEnviron,
-        open_value: Callable[[str], _Opened],
+        open_value: Callable[..., _Opened],
         verb: str,
-        *,
-        values: list[str] | None = None,
+        *args: Any,
     ) -> tuple[str, _Opened] | None:
         """The first copy of the request's session cookie that ``open_value`` accepts.
 
-        ``open_value`` verifies (or decrypts) one cookie value and raises
+        ``open_value(value, *args)`` verifies (or decrypts) one cookie value and raises
         :class:`~sessionware.cookies._signing.BadCookie` to refuse it; ``verb`` says what it does,
         for the log (``"verifies"``). Of several copies (another ``Domain`` or ``Path``,
         or planted by a sibling subdomain: cookie tossing) the first accepted wins and
         the others are ignored, never merged, so one planted copy cannot lock the user
         out. With none accepted, one line says why; ``None`` is returned.
-        ``values`` are the copies when :meth:`read_cookies` was already asked.
         """
-        if values is None:
-            values = self.read_cookies(config, environ)
+        values = self.read_cookies(config, environ)
         refusal: BadCookie | None = None
         for value in values:
             try:
-                opened = open_value(value)
+                opened = open_value(value, *args)
             except BadCookie as exc:
                 refusal = exc
                 continue

@@ -20,7 +20,7 @@ from sessionware.sessions import SecureCookieSession, SessionMixin
 from .base import WSGIEnviron
 
 if TYPE_CHECKING:
-    from sessionware.cookies._sealing import CookieSealer, Opened
+    from sessionware.cookies._sealing import CookieSealer
 
     from .cookie import CookieSessionInterface
 
@@ -225,37 +225,17 @@ class EncryptedCodec(CookieCodec["CookieSealer"]):
     ) -> Read | None:
         """The first copy of the cookie that decrypts, within ``permanent_lifetime``,
         for this cookie name and purpose."""
-        sealer = keys
-        clock = interface.clock()
-        values = interface.read_cookies(config, environ)
-        if len(values) == 1:
-            # The usual request: one copy, which decrypts. Anything else, including a
-            # refusal of this copy, takes first_valid_cookie, which says why.
-            try:
-                payload, current, sealed_at = sealer.open(
-                    values[0],
-                    clock,
-                    config.lifetime_seconds,
-                    config.cookie_name,
-                    skew=config.clock_skew_seconds,
-                    max_payload=config.max_payload_size,
-                )
-            except Exception:  # noqa: S110 - first_valid_cookie refuses it, logged
-                pass
-            else:
-                return values[0], payload, sealed_at, not current
-
-        def decrypt(value: str) -> Opened:
-            return sealer.open(
-                value,
-                clock,
-                config.lifetime_seconds,
-                config.cookie_name,
-                skew=config.clock_skew_seconds,
-                max_payload=config.max_payload_size,
-            )
-
-        found = interface.first_valid_cookie(config, environ, decrypt, "decrypts", values=values)
+        found = interface.first_valid_cookie(
+            config,
+            environ,
+            keys.open,
+            "decrypts",
+            interface.clock(),
+            config.lifetime_seconds,
+            config.cookie_name,
+            config.clock_skew_seconds,
+            config.max_payload_size,
+        )
         if found is None:
             return None
         value, (payload, current, sealed_at) = found

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -16,19 +12,10 @@ from werkzeug.test import Client
 from examples.metrics import SessionMetrics, make_app
 from sessionware import events
 from sessionware.stores import MemoryStore, StoreError
-from tests._servers import Browser
+from tests._servers import Browser, wsgiref_thread
 from tests.conftest import SECRET
 
 OLD = "an-older-secret-that-is-long-enough-for-hmac"
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture
@@ -48,16 +35,8 @@ def store() -> MemoryStore:
 def server(store: MemoryStore, registry: CollectorRegistry) -> Iterator[str]:
     """The example app and its /metrics, served by wsgiref on a free loopback port."""
     app = make_app(store, registry, secret_key=SECRET, secret_key_fallbacks=[OLD])
-    with make_server(
-        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
-    ) as httpd:
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{httpd.server_port}"
-        finally:
-            httpd.shutdown()
-            thread.join()
+    with wsgiref_thread(app) as url:
+        yield url
 
 
 def scrape(url: str) -> dict[str, float]:

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Iterator
 from functools import partial
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
@@ -26,20 +23,11 @@ from examples.otel_metrics import OTelSessionMetrics
 from sessionware import events
 from sessionware.stores import MemoryStore, StoreError
 from tests._docs import python_blocks
-from tests._servers import DEADLINE, Browser, clean_env
+from tests._servers import DEADLINE, Browser, clean_env, wsgiref_thread
 from tests.asgi._uvicorn import LoggingServer
 from tests.conftest import SECRET
 
 OLD = "an-older-secret-that-is-long-enough-for-hmac"
-
-
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture
@@ -61,16 +49,8 @@ def store() -> MemoryStore:
 def server(store: MemoryStore, reader: InMemoryMetricReader) -> Iterator[str]:
     """examples/metrics.py's session app, served by wsgiref on a free loopback port."""
     app = make_app(store, CollectorRegistry(), secret_key=SECRET, secret_key_fallbacks=[OLD])
-    with make_server(
-        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
-    ) as httpd:
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{httpd.server_port}"
-        finally:
-            httpd.shutdown()
-            thread.join()
+    with wsgiref_thread(app) as url:
+        yield url
 
 
 def collect(reader: InMemoryMetricReader) -> dict[str, float]:

@@ -175,10 +175,14 @@ async def _run_awaiting(function: Any, *args: Any) -> Any:
 
 def _environ(headers: Any) -> WSGIEnviron:
     """The environ-like dict the interfaces read: the scope's cookies as ``HTTP_COOKIE``."""
-    cookies = [value for name, value in headers if name == b"cookie"]
-    # HTTP/2 servers may pass one cookie header per pair; RFC 9113 joins them with "; ".
-    header = cookies[0] if len(cookies) == 1 else b"; ".join(cookies)
-    return {"HTTP_COOKIE": header.decode("latin-1")}
+    # A loop, not a comprehension: no function object per request (Python 3.11).
+    header = None
+    for name, value in headers:
+        if name == b"cookie":
+            # HTTP/2 servers may pass one cookie header per pair; RFC 9113 joins them
+            # with "; ".
+            header = value if header is None else header + b"; " + value
+    return {} if header is None else {"HTTP_COOKIE": header.decode("latin-1")}
 
 
 _SCHEMES = {"ws": "http", "wss": "https"}
@@ -228,6 +232,17 @@ class _Connection(ASGISession):
     The response state lives in private attributes, which the session never forwards.
     """
 
+    __slots__ = (
+        "_awaits",
+        "_headers",
+        "_held",
+        "_held_error",
+        "_opened",
+        "_reads_request",
+        "_scope",
+        "_send",
+    )
+
     def __init__(self, middleware: SessionMiddleware, scope: Scope, send: Send) -> None:
         # LazySession's attributes set here rather than through its __init__: this runs
         # for every connection, touched or not (tests/asgi check they stay in step).
@@ -254,20 +269,28 @@ class _Connection(ASGISession):
 
     def load(self) -> Any:
         """Open the real session (once), reading the cookie from the scope's headers."""
-        if self._session is None:
-            scope = self._scope
-            if self._reads_request and scope is not None:
-                environ = self._environ = _request_environ(scope)
-            else:
-                environ = self._environ = _environ(self._headers)
-            session = ASGISession.load(self)
-            if not self._interface.is_null_session(session):
-                self._opened = session
-            error = environ.get(STORE_ERROR_KEY)
-            if error is not None and scope is not None:
-                scope[STORE_ERROR_KEY] = error
+        session = self._session
+        if session is not None:
             return session
-        return self._session
+        scope = self._scope
+        if self._reads_request and scope is not None:
+            environ = self._environ = _request_environ(scope)
+        else:
+            environ = self._environ = _environ(self._headers)
+        # ASGISession.load and LazySession.load, in one frame: this runs on every
+        # request that touches its session.
+        interface = self._interface
+        session = interface.open_session(self._config, environ)
+        if session is None:
+            session = interface.make_null_session(self._config)
+        self._session = session
+        self._mirror(session)
+        if not interface.is_null_session(session):
+            self._opened = session
+        error = environ.get(STORE_ERROR_KEY)
+        if error is not None and scope is not None:
+            scope[STORE_ERROR_KEY] = error
+        return session
 
     async def send_http(self, message: Message) -> None:
         if self.headers_sent:
@@ -302,8 +325,11 @@ class _Connection(ASGISession):
             # Untouched: nothing to save, the start goes out as the app sent it.
             self.headers_sent = True
             await self._send(held)
-        else:
+        elif self._awaits:
             await self._send(await self._save(held))
+        else:
+            # Saved in this frame: no coroutine of _save's for a store that never awaits.
+            await self._send(self._saved(held))
         await self._send(message)
 
     async def _release(self) -> None:
@@ -343,21 +369,24 @@ class _Connection(ASGISession):
         # they are shown the response's Vary headers only, so the others are neither
         # decoded nor encoded again. (ASGI header names are lowercase.)
         raw = message.get("headers") or ()
-        vary_at = [index for index, header in enumerate(raw) if header[0] == b"vary"]
-        headers: Headers = [("vary", raw[index][1].decode("latin-1")) for index in vary_at]
+        vary_at: list[int] = []
+        headers: Headers = []
+        for index, (name, value) in enumerate(raw):
+            if name == b"vary":
+                vary_at.append(index)
+                headers.append(("vary", value.decode("latin-1")))
         self._interface.save_session(self._config, session, headers)
-        if not vary_at:
-            if not headers:
-                # Nothing to add (a read, an unchanged session): the start goes out as sent.
-                return message
-            out = [*raw, *_encoded(headers)]
-        else:
-            out = list(raw)
-            for position, header in enumerate(_encoded(headers)):
-                if position < len(vary_at):
-                    out[vary_at[position]] = header
-                else:
-                    out.append(header)
+        if not headers:
+            # Nothing to add (a read, an unchanged session): the start goes out as sent.
+            return message
+        out = list(raw)
+        at = len(vary_at)
+        for position, (name, value) in enumerate(headers):
+            header = _VARY_COOKIE if value == "Cookie" and name == "Vary" else _encoded(name, value)
+            if position < at:
+                out[vary_at[position]] = header
+            else:
+                out.append(header)
         return {**message, "headers": out}
 
     async def send_ws(self, message: Message) -> None:
@@ -369,9 +398,11 @@ class _Connection(ASGISession):
         await self._send(message)
 
 
-def _encoded(headers: Headers) -> list[tuple[bytes, bytes]]:
-    """The interface's ``(name, value)`` pairs as ASGI headers (lowercase byte names)."""
-    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+def _encoded(name: str, value: str) -> tuple[bytes, bytes]:
+    """One of the interface's ``(name, value)`` pairs as an ASGI header (lowercase name)."""
+    return name.lower().encode("latin-1"), value.encode("latin-1")
 
 
+#: The header most responses get, encoded once.
+_VARY_COOKIE = (b"vary", b"Cookie")
 _NO_ENVIRON: WSGIEnviron = {}

@@ -19,6 +19,9 @@ from .errors import SessionUnavailable
 __all__ = ["NullSession", "SecureCookieSession", "SessionMixin"]
 
 _MISSING: Any = object()
+#: Values that may be changed in place once handed out (a tuple: isinstance() checks
+#: one faster than the ``list | dict`` union).
+_CONTAINERS = (list, dict)
 
 
 class SessionMixin(MutableMapping[str, Any]):
@@ -120,26 +123,38 @@ class SecureCookieSession(SessionMixin):
         # SessionMixin.permanent through self.get, minus a method call: interfaces read it
         # on every save.
         self.accessed = True
-        return bool(self._watch(self._data.get("_permanent", False)))
+        value = self._data.get("_permanent", False)
+        if isinstance(value, _CONTAINERS):
+            self.may_have_mutated = True
+        return bool(value)
 
     @permanent.setter
     def permanent(self, value: bool) -> None:
         self["_permanent"] = bool(value)
 
     def _watch(self, value: Any) -> Any:
-        if isinstance(value, list | dict):
+        if isinstance(value, _CONTAINERS):
             self.may_have_mutated = True
         return value
 
+    # The reads below inline _watch: one call fewer on the reads every request makes.
+
     def __getitem__(self, key: str) -> Any:
         self.accessed = True
-        return self._watch(self._data[key])
+        value = self._data[key]
+        if isinstance(value, _CONTAINERS):
+            self.may_have_mutated = True
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
         """Return the value for ``key``, or ``default``."""
         self.accessed = True
         value = self._data.get(key, _MISSING)
-        return default if value is _MISSING else self._watch(value)
+        if value is _MISSING:
+            return default
+        if isinstance(value, _CONTAINERS):
+            self.may_have_mutated = True
+        return value
 
     def __contains__(self, key: object) -> bool:
         self.accessed = True
@@ -173,7 +188,7 @@ class SecureCookieSession(SessionMixin):
     def _watch_all(self) -> None:
         if not self.may_have_mutated:
             for value in self._data.values():
-                if isinstance(value, list | dict):
+                if isinstance(value, _CONTAINERS):
                     self.may_have_mutated = True
                     return
 

@@ -137,7 +137,19 @@ class CookieSessionInterface(SessionInterface):
         # Whatever reading the cookie raises, the request gets a fresh session
         # (parse_safely's rule, inlined: this runs on every request with a cookie).
         try:
-            session = self._open(config, environ, keys)
+            read = self.codec.read(self, config, environ, keys)
+            if read is None:
+                session = self.session_class()
+            else:
+                value, payload, issued, rotated = read
+                loaded = self._loaded_session(
+                    config, payload, self.codec.kind, issued=issued, rotated=rotated
+                )
+                if loaded is None:
+                    session = self.session_class()
+                else:
+                    session = loaded
+                    session.loaded_cookie = value
         except SessionwareError:
             raise
         except Exception as exc:  # bad input must never fail the request
@@ -145,18 +157,6 @@ class CookieSessionInterface(SessionInterface):
             session = self.session_class()
         if config.max_chunks > 1:
             self.note_chunks(config, environ, session)
-        return session
-
-    def _open(self, config: SessionConfig, environ: WSGIEnviron, keys: Any) -> SecureCookieSession:
-        codec = self.codec
-        read = codec.read(self, config, environ, keys)
-        if read is None:
-            return self.session_class()
-        value, payload, issued, rotated = read
-        session = self._loaded_session(config, payload, codec.kind, issued=issued, rotated=rotated)
-        if session is None:
-            return self.session_class()
-        session.loaded_cookie = value
         return session
 
     def _unless_revoked(
@@ -302,7 +302,9 @@ class CookieSessionInterface(SessionInterface):
             text = self.serializer.dumps(data)
             if text != (session.loaded_text or "{}"):
                 session.modified = True
-        if self._record_creation(config, session):
+        if (config.absolute_seconds is not None or self.records_creation) and self._record_creation(
+            config, session
+        ):
             text = None
         return data, text
 

@@ -13,6 +13,8 @@ import zlib
 from base64 import urlsafe_b64encode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ._cookie_kinds import ENCRYPTED
 from .conftest import SECRET, FakeClock
@@ -47,3 +49,36 @@ def test_a_sealed_stream_that_is_not_whole_zlib_is_refused(
     assert response.text == "{}"
     (record,) = session_log.records
     assert "not valid zlib data" in record.getMessage()
+
+
+# The canonical-base64 check decodes without encoding again: it must accept exactly the
+# strings that encoding gives back unchanged, whatever the bytes.
+
+_B64_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= \n.!\x00\xff"
+
+
+@given(st.binary(max_size=40).map(lambda raw: bytes(_B64_BYTES[b % len(_B64_BYTES)] for b in raw)))
+@settings(max_examples=3000, deadline=None)
+def test_only_the_canonical_base64_spelling_decodes(text: bytes) -> None:
+    from binascii import Error as Base64Error
+
+    from sessionware.cookies._signing import _b64decode, _b64encode, canonical_b64decode
+
+    try:
+        expected: bytes | None = _b64decode(text)
+    except (Base64Error, ValueError):
+        expected = None
+    if expected is not None and _b64encode(expected) != text:
+        expected = None  # decodes, but is not the one spelling of its bytes
+    try:
+        got: bytes | None = canonical_b64decode(text)
+    except (Base64Error, ValueError):
+        got = None
+    assert got == expected
+
+
+@given(st.binary(max_size=64))
+def test_canonical_base64_round_trips(data: bytes) -> None:
+    from sessionware.cookies._signing import _b64encode, canonical_b64decode
+
+    assert canonical_b64decode(_b64encode(data)) == data

@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - the test extra installs it
 from sessionware.config.keyring import KeyRing, RingView
 
 from ._compression import InflateError, deflate, inflate
-from ._signing import BadCookie, _b64decode, _b64encode, check_age
+from ._signing import BadCookie, _b64encode, canonical_b64decode, check_age
 
 __all__ = ["CookieSealer", "Opened"]
 
@@ -147,7 +147,8 @@ class CookieSealer:
                 payload, flags = compressed, _COMPRESSED
         plaintext = bytes((flags,)) + int(now).to_bytes(8, "big") + payload
         nonce = os.urandom(_NONCE)
-        sealed = nonce + aead.encrypt(nonce, plaintext, self._ad(key_id, cookie_name))
+        ad = self._ads.get((key_id, cookie_name)) or self._ad(key_id, cookie_name)
+        sealed = nonce + aead.encrypt(nonce, plaintext, ad)
         return f"e1.{key_id}.{_b64encode(sealed).decode('ascii')}"
 
     def open(
@@ -182,23 +183,29 @@ class CookieSealer:
         if not dot:
             raise BadCookie("the encrypted cookie has no key id")
         key_id = key_part.decode("ascii")
-        current, view = self._keys(now)
-        aead = self._aead(key_id, view)
+        static = self._static
+        if static is not None:  # _keys and _aead for a secret key, in this frame
+            current, aead = static[0], static[1].get(key_id)
+        else:
+            current, view = self._keys(now)
+            aead = self._aead(key_id, view)
         if aead is None:
             raise BadCookie(
                 "the cookie was encrypted with a retired or unknown key", code="bad_signature"
             )
+        # Base64 text whose unused low bits differ decodes to the same bytes: only the
+        # one canonical spelling is decoded, so that no altered cookie is ever accepted.
         try:
-            sealed = _b64decode(body)
+            sealed = canonical_b64decode(body)
         except (Base64Error, ValueError):
-            raise BadCookie("the encrypted cookie is not valid base64") from None
-        # Base64 text whose unused low bits differ decodes to the same bytes: insist on
-        # the one canonical spelling, so that no altered cookie is ever accepted.
-        if len(sealed) < _NONCE + _TAG + _HEADER or _b64encode(sealed) != body:
-            raise BadCookie("the encrypted cookie is truncated or not canonical base64")
+            raise BadCookie("the encrypted cookie is not canonical base64") from None
+        if len(sealed) < _NONCE + _TAG + _HEADER:
+            raise BadCookie("the encrypted cookie is truncated")
         try:
             plaintext = aead.decrypt(
-                sealed[:_NONCE], sealed[_NONCE:], self._ad(key_id, cookie_name)
+                sealed[:_NONCE],
+                sealed[_NONCE:],
+                self._ads.get((key_id, cookie_name)) or self._ad(key_id, cookie_name),
             )
         except InvalidTag:
             raise BadCookie(

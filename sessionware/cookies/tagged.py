@@ -87,12 +87,21 @@ def _untagged(value: Any) -> bool:
 def _encode_compact(value: Any) -> str:
     """``JSONEncoder.encode`` for Flask's settings, minus its two Python-level frames.
 
-    The same C encoder, built per call as ``encode`` builds it (a fresh ``markers``
-    dict keeps the circular-reference check and thread safety).
+    The C encoder is built once, without the circular-reference ``markers`` dict that
+    ``encode`` builds per call (about 4,000 instructions per write): without markers it
+    keeps no state, so it is safe to share between threads, and circular data raises
+    :class:`RecursionError` before it gets here (:func:`_untagged` and
+    :meth:`TaggedJSONSerializer.tag` walk it first).
     """
-    assert _make_encoder is not None
-    encoder = _make_encoder({}, _refuse, encode_basestring_ascii, None, ":", ",", True, False, True)
-    return "".join(encoder(value, 0))
+    assert _ENCODER is not None
+    return "".join(_ENCODER(value, 0))
+
+
+_ENCODER = (
+    None
+    if _make_encoder is None
+    else _make_encoder(None, _refuse, encode_basestring_ascii, None, ":", ",", True, False, True)
+)
 
 
 _DECODERS: dict[str, Callable[[Any], Any]] = {

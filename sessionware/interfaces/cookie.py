@@ -271,9 +271,11 @@ class CookieSessionInterface(SessionInterface):
             return
         if not self.should_set_cookie(config, session):
             return
-        value = self._cookie_value(config, session, data, text)
-        if value is None:  # pragma: no cover - a session exists only with a key
+        codec = self.codec
+        keys = codec.keys(self, config)
+        if keys is None:  # pragma: no cover - a session exists only with a key
             return
+        value = codec.write(self, config, session, data, text, keys)
         reissue = None
         if not session.modified:
             # Unchanged data: the browser's cookie holds it already, so a re-issue that
@@ -283,7 +285,11 @@ class CookieSessionInterface(SessionInterface):
                 if getattr(session, "reissue", False)
                 else "refreshing its expiry"
             )
-        if self.set_cookie(config, session, headers, value, reissue=reissue):
+        if self.set_cookie(config, session, headers, value, reissue=reissue) and (
+            session.new
+            or getattr(session, "regenerated", False)
+            or getattr(session, "rotated", False)
+        ):
             self._emit_saved(config, session)
 
     def _data_to_save(
@@ -307,20 +313,6 @@ class CookieSessionInterface(SessionInterface):
         ):
             text = None
         return data, text
-
-    def _cookie_value(
-        self,
-        config: SessionConfig,
-        session: SessionMixin,
-        data: dict[str, Any],
-        text: str | None,
-    ) -> str | None:
-        """The cookie value carrying ``data`` (serialized as ``text``, when known),
-        from the codec; ``None`` without a key."""
-        keys = self.codec.keys(self, config)
-        if keys is None:  # pragma: no cover - a session exists only with a key
-            return None
-        return self.codec.write(self, config, session, data, text, keys)
 
     def _checked_text(self, config: SessionConfig, data: dict[str, Any], text: str | None) -> str:
         """``data`` serialized (``text`` when known), within ``max_payload_size``.

@@ -382,7 +382,13 @@ class _Connection(ASGISession):
         out = list(raw)
         at = len(vary_at)
         for position, (name, value) in enumerate(headers):
-            header = _VARY_COOKIE if value == "Cookie" and name == "Vary" else _encoded(name, value)
+            if value == "Cookie" and name == "Vary":
+                header = _VARY_COOKIE
+            else:
+                header = (
+                    _NAMES.get(name) or name.lower().encode("latin-1"),
+                    value.encode("latin-1"),
+                )
             if position < at:
                 out[vary_at[position]] = header
             else:
@@ -398,11 +404,8 @@ class _Connection(ASGISession):
         await self._send(message)
 
 
-def _encoded(name: str, value: str) -> tuple[bytes, bytes]:
-    """One of the interface's ``(name, value)`` pairs as an ASGI header (lowercase name)."""
-    return name.lower().encode("latin-1"), value.encode("latin-1")
-
-
+#: The names interfaces add, as ASGI header names (others are lowercased and encoded).
+_NAMES = {"Set-Cookie": b"set-cookie", "Vary": b"vary"}
 #: The header most responses get, encoded once.
 _VARY_COOKIE = (b"vary", b"Cookie")
 _NO_ENVIRON: WSGIEnviron = {}

@@ -130,10 +130,13 @@ class SessionInterface:
     def is_null_session(self, obj: object) -> bool:
         """Whether ``obj`` is a null session (an instance of :attr:`null_session_class`
         or a subclass), which is never saved."""
+        kind = type(obj)
+        if kind is SecureCookieSession:  # the usual answer, first: never a null session
+            return False
         # The class's MRO, not isinstance(): session classes are abstract-base-class
         # subclasses, and isinstance() answering "no" goes through ABCMeta's Python-level
         # hook (about 2,500 instructions on every request that opens its session).
-        return self.null_session_class in type(obj).__mro__
+        return self.null_session_class in kind.__mro__
 
     def get_expiration_time(self, config: SessionConfig, session: SessionMixin) -> datetime | None:
         """When a permanent session expires; ``None`` for a browser-session cookie."""

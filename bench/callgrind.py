@@ -27,6 +27,9 @@ __all__ = ["main"]
 
 SCENARIOS = ("untouched", "read", "write", "new")
 WSGI = ("bare", "floor", "sessionware", "encrypted")
+#: The same Flask app on a no-op session interface (its bare app), on Flask's own
+#: interface, and on sessionware through init_app.
+FLASK = ("flask-noop", "flask", "flask-sessionware")
 ASGI = (
     "asgi-bare",
     "asgi-floor",
@@ -44,7 +47,11 @@ LABELS = {
     "sessionware-asgi-starlette": "**sessionware.asgi** (Starlette's keywords)",
     "starlette": "Starlette 1.10 SessionMiddleware",
     "starsessions": "starsessions 2.2 (CookieStore)",
+    "flask": "Flask 3.1 app, its own SecureCookieSessionInterface",
+    "flask-sessionware": "the same Flask app on sessionware (`init_app`)",
 }
+#: Each contestant's bare app: what its figures are above.
+_BARE = {"flask": "flask-noop", "flask-sessionware": "flask-noop"}
 _CHILD = "SESSIONWARE_BENCH_CALLGRIND_CHILD"
 
 
@@ -58,6 +65,7 @@ def _child(order_file: str, requests: int, only: frozenset[str]) -> None:
     runs: list[tuple[str, Callable[[int], object]]] = []
     for s in SCENARIOS:
         runs += [(f"{s}/{name}", wsgi_server(wsgi[s][name])) for name in _chosen(WSGI, only)]
+        runs += [(f"{s}/{name}", wsgi_server(wsgi[s][name])) for name in _chosen(FLASK, only)]
         runs += [(f"{s}/{name}", asgi_server(asgi[s][name])) for name in _chosen(ASGI, only)]
     order = []
     for label, serve in runs:
@@ -71,7 +79,7 @@ def _child(order_file: str, requests: int, only: frozenset[str]) -> None:
 
 def _chosen(names: tuple[str, ...], only: frozenset[str]) -> list[str]:
     """``names`` limited to ``only`` (all when empty), the bare app always kept."""
-    return [n for n in names if not only or n in only or n.endswith("bare")]
+    return [n for n in names if not only or n in only or n.endswith(("bare", "noop"))]
 
 
 def _instructions(dump: Path) -> int:
@@ -90,7 +98,7 @@ def render(per_request: dict[str, float]) -> str:
         "|---" * (len(SCENARIOS) + 1) + "|",
     ]
     for name, label in LABELS.items():
-        bare = "bare" if name in WSGI else "asgi-bare"
+        bare = _BARE.get(name) or ("bare" if name in WSGI else "asgi-bare")
         if f"{SCENARIOS[0]}/{name}" not in per_request:
             continue
         cells = [
@@ -101,7 +109,9 @@ def render(per_request: dict[str, float]) -> str:
     lines += [
         "",
         "valgrind --tool=callgrind, instructions executed (Ir) per request, each contestant",
-        "after 10 warm-up requests; the same on an idle machine and a busy one.",
+        "after 10 warm-up requests; the same on an idle machine and a busy one. The Flask",
+        "rows are above the same Flask app on a no-op session interface (`untouched`: a",
+        "request that never touches flask.session).",
     ]
     return "\n".join(lines)
 
@@ -116,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument(
         "--only", default="", help="comma-separated contestants to count (default: all), "
-        f"of {', '.join(n for n in WSGI + ASGI if not n.endswith('bare'))}"
+        f"of {', '.join(n for n in WSGI + FLASK + ASGI if not n.endswith(('bare', 'noop')))}"
     )  # fmt: skip
     args = parser.parse_args(argv)
     only = frozenset(filter(None, args.only.split(",")))

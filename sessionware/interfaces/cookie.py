@@ -137,19 +137,7 @@ class CookieSessionInterface(SessionInterface):
         # Whatever reading the cookie raises, the request gets a fresh session
         # (parse_safely's rule, inlined: this runs on every request with a cookie).
         try:
-            read = self.codec.read(self, config, environ, keys)
-            if read is None:
-                session = self.session_class()
-            else:
-                value, payload, issued, rotated = read
-                loaded = self._loaded_session(
-                    config, payload, self.codec.kind, issued=issued, rotated=rotated
-                )
-                if loaded is None:
-                    session = self.session_class()
-                else:
-                    session = loaded
-                    session.loaded_cookie = value
+            session = self._open(config, environ, keys)
         except SessionwareError:
             raise
         except Exception as exc:  # bad input must never fail the request
@@ -157,6 +145,20 @@ class CookieSessionInterface(SessionInterface):
             session = self.session_class()
         if config.max_chunks > 1:
             self.note_chunks(config, environ, session)
+        return session
+
+    def _open(self, config: SessionConfig, environ: WSGIEnviron, keys: Any) -> SecureCookieSession:
+        """The session the codec's reading of the cookie gives, fresh if none."""
+        read = self.codec.read(self, config, environ, keys)
+        if read is None:
+            return self.session_class()
+        value, payload, issued, rotated = read
+        session = self._loaded_session(
+            config, payload, self.codec.kind, issued=issued, rotated=rotated
+        )
+        if session is None:
+            return self.session_class()
+        session.loaded_cookie = value
         return session
 
     def _unless_revoked(

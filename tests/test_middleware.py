@@ -423,14 +423,14 @@ def test_repr_names_the_app_and_interface() -> None:
 
 
 def test_the_request_session_starts_like_a_lazy_session() -> None:
-    """The middleware's per-request object skips LazySession.__init__ for speed; it must
-    still set every attribute that LazySession's methods rely on."""
+    """The middleware's per-request session sets every attribute that LazySession's
+    methods rely on, as LazySession does."""
     from sessionware.interfaces.lazy import LazySession
-    from sessionware.wsgi.middleware import _RequestSession
+    from sessionware.wsgi.middleware import _Response
 
     middleware = wrap(counter_app)
     lazy = LazySession(middleware.interface, middleware.config, {})
-    request = _RequestSession(middleware, {}, Server().start_response)
+    request = _Response(middleware, {}, Server().start_response).session
     assert set(vars(lazy)) <= set(vars(request))
     assert {name: getattr(request, name) for name in vars(lazy) if name != "_environ"} == {
         name: getattr(lazy, name) for name in vars(lazy) if name != "_environ"

@@ -116,48 +116,53 @@ class SessionMiddleware:
         if kind != "http" and kind != "websocket":
             await self.app(scope, receive, send)
             return
-        session = _Connection(self, scope, send)
-        scope[self._key] = session
+        connection = _Connection(self, scope, send)
+        scope[self._key] = connection.session
         if self.awaits_store:
             # A dict method cannot await the store: open the session before the app runs.
-            await _run_awaiting(session.load)
-        wrapped = session.send_http if kind == "http" else session.send_ws
+            await _run_awaiting(connection.session.load)
+        wrapped = connection.send_http if kind == "http" else connection.send_ws
         try:
             # The app is awaited here, not in a helper coroutine: one coroutine less per request.
             try:
                 await self.app(scope, receive, wrapped)
             except BaseException:
                 try:
-                    if session._held_error is not None:
+                    if connection._held_error is not None:
                         # The app raised after a whole 5xx response: one its exception
                         # produced (Starlette's ServerErrorMiddleware sends it, then
                         # re-raises). It goes out as sent, without the request's changes.
-                        await session._release_unsaved()
+                        await connection._release_unsaved()
                 finally:
                     # The app failed (or the client went away) after the headers went out:
                     # what it changed since then must not be committed (the WSGI rule).
-                    opened = session._opened
-                    if session.headers_sent and opened is not None:
+                    opened = connection._opened
+                    if connection._sent and opened is not None:
                         self.interface.discard_session(self.config, opened)
                 raise
-            if session._held is not None:
+            if connection._held is not None:
                 # The app returned after http.response.start without a body: send what it
                 # sent, so the server sees the same protocol error it would without us.
-                await session._release()
-            if session.headers_sent:
-                opened = session._opened
+                await connection._release()
+            if connection._sent:
+                opened = connection._opened
                 if opened is not None:
                     if self.awaits_store:
                         await _run_awaiting(self.interface.close_session, self.config, opened)
                     else:
                         self.interface.close_session(self.config, opened)
         finally:
-            # scope -> session -> scope is a reference cycle: break it, so that the
-            # connection's objects are freed by reference counting, not the cyclic GC.
-            # So is scope -> session -> the server's send -> the server's request -> scope.
-            session._scope = None
-            session._send = _closed
-            opened = session._opened
+            # scope -> session -> connection -> scope is a reference cycle: break it, so
+            # that the connection's objects are freed by reference counting, not the
+            # cyclic GC. So are scope -> session -> connection -> the server's send -> the
+            # server's request -> scope, and session -> connection -> session. A message
+            # sent after this goes straight to _closed, which raises, and never reads the
+            # session; a late touch of the session still opens it from the headers.
+            connection._scope = None
+            connection._send = _closed
+            connection._sent = True
+            del connection.session
+            opened = connection._opened
             if opened is not None:
                 self.interface.release_session(self.config, opened)
 
@@ -226,33 +231,60 @@ def _request_environ(scope: Scope) -> WSGIEnviron:
     return environ
 
 
-class _Connection(ASGISession):
-    """The connection's lazy session, also holding its response start until the body.
+class _ScopeSession(ASGISession):
+    """The connection's session: an :class:`ASGISession` that opens from the scope's
+    headers, through its :class:`_Connection`."""
 
-    The response state lives in private attributes, which the session never forwards.
-    """
+    __slots__ = ("_connection",)
 
-    __slots__ = (
-        "_awaits",
-        "_headers",
-        "_held",
-        "_held_error",
-        "_opened",
-        "_reads_request",
-        "_scope",
-        "_send",
-    )
-
-    def __init__(self, middleware: SessionMiddleware, scope: Scope, send: Send) -> None:
-        # LazySession's attributes set here rather than through its __init__: this runs
+    def __init__(self, connection: _Connection) -> None:
+        # ASGISession's attributes set here rather than through its __init__: this runs
         # for every connection, touched or not (tests/asgi check they stay in step).
-        self._interface = middleware.interface
-        self._config = middleware.config
+        self._interface = connection._interface
+        self._config = connection._config
         self._environ = _NO_ENVIRON
         self._session: SessionMixin | None = None
         self.headers_sent = False
         self._late_write_logged = False
         dict.__setitem__(self, PLACEHOLDER_KEY, None)
+        self._connection = connection
+
+    def load(self) -> Any:
+        """Open the real session (once), reading the cookie from the scope's headers."""
+        session = self._session
+        if session is not None:
+            return session
+        return self._connection.open(self)
+
+
+class _Connection:
+    """The connection's response start, held until the body, and its session.
+
+    Apart from the session: LazySession forwards unknown attributes with
+    ``__getattr__``, and CPython 3.11 specializes no attribute access on a class that
+    has one (each costs about 370 instructions more, a method call about 740), so the
+    state read on every message lives here, in slots.
+    """
+
+    __slots__ = (
+        "_awaits",
+        "_config",
+        "_headers",
+        "_held",
+        "_held_error",
+        "_interface",
+        "_loaded",
+        "_opened",
+        "_reads_request",
+        "_scope",
+        "_send",
+        "_sent",
+        "session",
+    )
+
+    def __init__(self, middleware: SessionMiddleware, scope: Scope, send: Send) -> None:
+        self._interface = middleware.interface
+        self._config = middleware.config
         self._scope: Scope | None = scope
         # The headers, not the scope, are what opening needs: they outlive the cycle break.
         self._headers = scope.get("headers", ())
@@ -261,30 +293,35 @@ class _Connection(ASGISession):
         #: The last body message of a 5xx response, held with its start until the app
         #: returns (saved then) or raises (sent as is).
         self._held_error: Message | None = None
+        #: The opened session, null or not (the session's own ``_session``, kept here).
+        self._loaded: SessionMixin | None = None
         #: The opened session, unless it is a null one (no key): what is saved, closed
         #: and released. Decided once, when it opens.
         self._opened: SessionMixin | None = None
+        #: The response start (or websocket accept) went out: the session's
+        #: ``headers_sent``, kept here.
+        self._sent = False
         self._awaits = middleware.awaits_store
         self._reads_request = middleware.reads_request
+        #: What the app finds in the scope.
+        self.session = _ScopeSession(self)
 
-    def load(self) -> Any:
-        """Open the real session (once), reading the cookie from the scope's headers."""
-        session = self._session
-        if session is not None:
-            return session
+    def open(self, lazy: _ScopeSession) -> SessionMixin:
+        """Open ``lazy``'s real session, reading the cookie from the scope's headers."""
         scope = self._scope
         if self._reads_request and scope is not None:
-            environ = self._environ = _request_environ(scope)
+            environ = _request_environ(scope)
         else:
-            environ = self._environ = _environ(self._headers)
+            environ = _environ(self._headers)
         # ASGISession.load and LazySession.load, in one frame: this runs on every
         # request that touches its session.
         interface = self._interface
         session = interface.open_session(self._config, environ)
         if session is None:
             session = interface.make_null_session(self._config)
-        self._session = session
-        self._mirror(session)
+        lazy._environ = environ
+        lazy._session = self._loaded = session
+        lazy._mirror(session)
         if not interface.is_null_session(session):
             self._opened = session
         error = environ.get(STORE_ERROR_KEY)
@@ -293,7 +330,7 @@ class _Connection(ASGISession):
         return session
 
     async def send_http(self, message: Message) -> None:
-        if self.headers_sent:
+        if self._sent:
             await self._send(message)
             return
         if self._held_error is not None:
@@ -311,7 +348,7 @@ class _Connection(ASGISession):
             return
         if kind == "http.response.body":
             if not message.get("more_body"):
-                if self._session is not None and held.get("status", 200) >= 500:
+                if self._loaded is not None and held.get("status", 200) >= 500:
                     # A whole 5xx response may be what an exception produced, sent before
                     # the exception reaches us: wait for the app to return or raise.
                     self._held_error = message
@@ -321,9 +358,9 @@ class _Connection(ASGISession):
                 # the session before its first real chunk.
                 return
         self._held = None
-        if self._session is None:
+        if self._loaded is None:
             # Untouched: nothing to save, the start goes out as the app sent it.
-            self.headers_sent = True
+            self._sent = self.session.headers_sent = True
             await self._send(held)
         elif self._awaits:
             await self._send(await self._save(held))
@@ -349,7 +386,7 @@ class _Connection(ASGISession):
         assert held is not None
         assert body is not None
         self._held = self._held_error = None
-        self.headers_sent = True
+        self._sent = self.session.headers_sent = True
         await self._send(held)
         await self._send(body)
 
@@ -361,7 +398,7 @@ class _Connection(ASGISession):
 
     def _saved(self, message: Message) -> Message:
         """``message`` with the session saved into its headers."""
-        self.headers_sent = True
+        self._sent = self.session.headers_sent = True
         session = self._opened
         if session is None:
             return message
@@ -396,7 +433,7 @@ class _Connection(ASGISession):
         return {**message, "headers": out}
 
     async def send_ws(self, message: Message) -> None:
-        if not self.headers_sent and message["type"] in (
+        if not self._sent and message["type"] in (
             "websocket.accept",
             "websocket.http.response.start",
         ):

@@ -13,7 +13,6 @@ from sessionware.interfaces._arguments import check_arguments, middleware_config
 from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
 from sessionware.interfaces.lazy import LazySession
 from sessionware.interfaces.signed import SecureCookieSessionInterface
-from sessionware.sessions import SessionMixin
 
 __all__ = ["SessionMiddleware"]
 
@@ -70,29 +69,27 @@ class SessionMiddleware:
         return f"<SessionMiddleware {self.app!r} {type(self.interface).__name__}>"
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
-        # One object per request serves as both the lazy session and the held
-        # response: a request that never touches its session pays for little else.
-        session = _RequestSession(self, environ, start_response)
-        environ[self.config.environ_key] = session
+        response = _Response(self, environ, start_response)
+        environ[self.config.environ_key] = response.session
         try:
-            result = self.app(environ, session._start_response)
+            result = self.app(environ, response._start_response)
         except BaseException:
-            session._end()
+            response._end()
             raise
-        if session._status is not None and (
+        if response._status is not None and (
             type(result) in (list, tuple) or _is_file_wrapper(environ, result)
         ):
             # No app code runs after a list or a file is returned: send now, and hand the
             # result to the server untouched (keeping wsgi.file_wrapper's fast path).
             try:
-                session._send()
+                response._send()
             except BaseException:
                 _close(result)
                 raise
             finally:
-                session._end()
+                response._end()
             return result
-        return _Body(session, result)
+        return _Body(response, result)
 
 
 _NO_HEADERS: Headers = []
@@ -115,23 +112,36 @@ def _close(result: Iterable[bytes]) -> None:
 
 
 class _RequestSession(LazySession):
-    """The request's lazy session, also holding its response until the body starts.
+    """The middleware's lazy session: the Flask bridge leaves saving it to the middleware."""
 
-    The response state lives in private attributes, which :class:`LazySession` never
-    forwards to the real session.
+
+class _Response:
+    """The request's response, held until the body starts, and its session.
+
+    Apart from the session: LazySession forwards unknown attributes with
+    ``__getattr__``, and CPython 3.11 specializes no attribute access on a class that
+    has one (each costs about 370 instructions more, a method call about 740), so the
+    per-request state the middleware reads on every request lives here, in slots.
     """
+
+    __slots__ = (
+        "_config",
+        "_exc_info",
+        "_headers",
+        "_interface",
+        "_start",
+        "_status",
+        "_write",
+        "session",
+    )
 
     def __init__(
         self, middleware: SessionMiddleware, environ: WSGIEnviron, start: StartResponse
     ) -> None:
-        # Every attribute the request will set is set here, in one order: an attribute
-        # first set later would cost CPython a dict of its own on every request.
-        self._interface = middleware.interface
-        self._config = middleware.config
-        self._environ = environ
-        self._session: SessionMixin | None = None
-        self.headers_sent = False
-        self._late_write_logged = False
+        self._interface = interface = middleware.interface
+        self._config = config = middleware.config
+        #: What the app finds in the environ.
+        self.session = _RequestSession(interface, config, environ)
         self._start = start
         self._status: str | None = None
         self._headers: Headers = _NO_HEADERS
@@ -165,28 +175,28 @@ class _RequestSession(LazySession):
         if status is None:
             raise AssertionError("the application sent body data before start_response")
         headers = self._headers
-        session = self._session
+        lazy = self.session
+        session = lazy._session
         if session is not None and not self._interface.is_null_session(session):
             headers = list(headers)
             self._interface.save_session(self._config, session, headers)
-        self.headers_sent = True
+        lazy.headers_sent = True
         write = self._write = self._start(status, headers, self._exc_info)
         self._exc_info = None
         return write
 
     def _end(self) -> None:
-        """Let go of the environ and the server's callables once no app code can run.
+        """Let go of the server's callables and the environ once no app code can run.
 
-        The environ holds this object, so holding the environ back (or the server's
-        ``start_response``, which may hold the server's request, which holds the
-        environ) would make a cycle: every request would wait for the cyclic GC
-        instead of being freed by reference counting when the server lets go of it.
-        A session still unopened keeps what opening reads, so a late touch still
-        finds the browser's session; an opened one goes to the interface's
-        ``release_session`` (:meth:`LazySession._request_over`).
+        The environ holds the session, so the session holding the environ back (or
+        the server's ``start_response``, which may hold the server's request, which
+        holds the environ) would make a cycle: every request would wait for the cyclic
+        GC instead of being freed by reference counting when the server lets go of it.
+        The session lets go of it in :meth:`LazySession._request_over`, which also
+        hands an opened session to the interface's ``release_session``.
         """
         self._start = self._write = _finished
-        self._request_over()
+        self.session._request_over()
 
 
 class _Body:
@@ -199,7 +209,7 @@ class _Body:
 
     __slots__ = ("_completed", "_iterator", "_response", "_result")
 
-    def __init__(self, response: _RequestSession, result: Iterable[bytes]) -> None:
+    def __init__(self, response: _Response, result: Iterable[bytes]) -> None:
         self._response = response
         self._result = result
         self._iterator: Iterator[bytes] | None = None
@@ -231,7 +241,7 @@ class _Body:
             _close(self._result)
         finally:
             response = self._response
-            session = response._session
+            session = response.session._session
             interface = response._interface
             try:
                 if (

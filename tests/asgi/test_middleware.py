@@ -334,13 +334,13 @@ async def test_dict_operations_read_and_write_through_the_session() -> None:
 
 
 def test_the_connection_session_starts_like_an_asgi_session() -> None:
-    """The per-connection object skips ASGISession.__init__ for speed; it must still set
+    """The per-connection session skips ASGISession.__init__ for speed; it must still set
     every attribute that the session's methods rely on, and the placeholder entry."""
     from sessionware.asgi.middleware import _Connection
 
     app = middleware(endpoint(lambda s: None))
     plain = ASGISession(app.interface, app.config, {})
-    connection = _Connection(app, http_scope(), _ignore)
+    connection = _Connection(app, http_scope(), _ignore).session
     # The session's attributes live in slots (and any a subclass adds, in its dict).
     names = (set(vars(plain)) | set(ASGISession.__slots__)) - {"_environ"}
     assert "_session" in names

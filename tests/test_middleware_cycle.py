@@ -442,3 +442,22 @@ def test_a_flask_test_request_context_frees_the_environ_without_the_gc(
     # Letting go opens nothing: an untouched session stays unopened.
     assert (session.loaded is None) is not touch
     assert session.get("user_id") == ("ann" if touch else None)
+
+
+def test_flask_test_request_contexts_nested_in_one_another_each_free_their_environ() -> None:
+    app = flask_app()
+    outer_environ: Environ = {"test.marker": Marker()}
+    inner_environ: Environ = {"test.marker": Marker()}
+    outer = weakref.ref(outer_environ["test.marker"])
+    inner = weakref.ref(inner_environ["test.marker"])
+    with app.test_request_context(environ_overrides=outer_environ):
+        flask.session["user_id"] = "ann"
+        with app.test_request_context(environ_overrides=inner_environ):
+            flask.session["user_id"] = "bob"
+        del inner_environ
+        assert inner() is None
+        # The inner request's teardown let go of its own session, not the outer one.
+        assert outer() is not None
+        assert flask.session["user_id"] == "ann"
+    del outer_environ
+    assert outer() is None

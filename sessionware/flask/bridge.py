@@ -26,10 +26,10 @@ alone never imports Flask.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
-from flask import request as flask_request
 from flask.sessions import SecureCookieSessionInterface as _FlaskCookieInterface
 from flask.sessions import SessionInterface as _FlaskSessionInterface
 from flask.sessions import SessionMixin as _FlaskSessionMixin
@@ -58,8 +58,13 @@ __all__ = [
 ]
 
 
-#: Where the bridge's own session (not the middleware's) also sits in the environ.
-_OPENED_KEY = "sessionware.flask.bridge.session"
+#: The sessions the bridge opened (not the middleware's) in requests not yet torn
+#: down, innermost first: (session, the entry before it). A context variable, as
+#: Flask's own request context is: the teardown finds the session without going
+#: through ``flask.request``, whose proxy cost more than the rest of the teardown.
+_opened: ContextVar[tuple[LazySession, Any] | None] = ContextVar(
+    "sessionware_flask_opened", default=None
+)
 
 
 class FlaskSessionInterface(FlaskStyleInterface, _FlaskSessionInterface):
@@ -90,7 +95,7 @@ class FlaskSessionInterface(FlaskStyleInterface, _FlaskSessionInterface):
             # (regenerate, invalidate) reach the same object as flask.session.
             session = environ[config.environ_key] = LazySession(self.interface, config, environ)
             # For the teardown, which needs no config to find it.
-            environ[_OPENED_KEY] = session
+            _opened.set((session, _opened.get()))
         # Flask only needs the mapping and the new/modified/accessed/permanent
         # attributes, which every sessionware session has.
         return cast(_FlaskSessionMixin, session)
@@ -125,10 +130,16 @@ def _release_unsaved(error: BaseException | None) -> None:
     After an exception the session may have been saved into a response that is
     never closed (``save_session`` itself raised), so it lets go then too; a 500
     response Flask does send still runs :func:`_close`, which finds nothing to do.
+
+    The session comes from :data:`_opened`, not ``flask.session`` (reading that marks
+    it accessed, which opens it).
     """
-    # Not flask.session: reading it marks the session accessed, which opens it.
-    session = flask_request.environ.pop(_OPENED_KEY, None)
-    if isinstance(session, LazySession) and (error is not None or not session.headers_sent):
+    entry = _opened.get()
+    if entry is None:  # the middleware's session, or no secret key
+        return
+    session, outer = entry
+    _opened.set(outer)  # a request nested in this one (a test client's) is over
+    if error is not None or not session.headers_sent:
         session._request_over()
 
 

@@ -461,3 +461,23 @@ def test_flask_test_request_contexts_nested_in_one_another_each_free_their_envir
         assert flask.session["user_id"] == "ann"
     del outer_environ
     assert outer() is None
+
+
+def test_a_flask_request_behind_the_middleware_nested_in_one_leaves_the_outer_session_be() -> None:
+    inner_app = flask_app()
+    inner = SessionMiddleware(inner_app, secret_key=SECRET)
+    interface = indexed()
+    outer_app = flask_app(interface)
+
+    @outer_app.get("/nested")
+    def nested() -> str:
+        flask.session["user_id"] = "ann"
+        _, response = run(inner)  # its teardown must not let go of this request's session
+        assert response.startswith(b"HTTP/1.0 200 OK")
+        return "nested"
+
+    marker, response = run(outer_app, path="/nested")
+    assert response.startswith(b"HTTP/1.0 200 OK")
+    assert marker() is None
+    # Written with this request's own environ, which it still had when it saved.
+    assert [info.metadata for info in interface.sessions_of("ann")] == [{"request": True}]

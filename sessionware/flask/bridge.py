@@ -58,11 +58,12 @@ __all__ = [
 ]
 
 
-#: The sessions the bridge opened (not the middleware's) in requests not yet torn
-#: down, innermost first: (session, the entry before it). A context variable, as
+#: One entry for each request whose session the bridge opened and that is not yet
+#: torn down, innermost first: (the session to free, or ``None`` for the middleware's
+#: session or none at all; the entry before it). A context variable, as
 #: Flask's own request context is: the teardown finds the session without going
 #: through ``flask.request``, whose proxy cost more than the rest of the teardown.
-_opened: ContextVar[tuple[LazySession, Any] | None] = ContextVar(
+_opened: ContextVar[tuple[LazySession | None, Any] | None] = ContextVar(
     "sessionware_flask_opened", default=None
 )
 
@@ -88,14 +89,21 @@ class FlaskSessionInterface(FlaskStyleInterface, _FlaskSessionInterface):
         config = self.config_for(app)
         environ = request.environ
         session = environ.get(config.environ_key)
-        if not isinstance(session, LazySession):
-            if not config.secret_key:
-                return None
-            # In the environ too, so plain WSGI code and sessionware's own extras
-            # (regenerate, invalidate) reach the same object as flask.session.
-            session = environ[config.environ_key] = LazySession(self.interface, config, environ)
-            # For the teardown, which needs no config to find it.
-            _opened.set((session, _opened.get()))
+        if isinstance(session, LazySession):
+            if isinstance(session, _RequestSession):
+                # The middleware's, which the middleware frees; the entry is there so
+                # that this request's teardown pops its own, not an outer request's.
+                _opened.set((None, _opened.get()))
+            # Else this request's own, asked for again (session_transaction() does).
+            return cast(_FlaskSessionMixin, session)
+        if not config.secret_key:
+            _opened.set((None, _opened.get()))
+            return None
+        # In the environ too, so plain WSGI code and sessionware's own extras
+        # (regenerate, invalidate) reach the same object as flask.session.
+        session = environ[config.environ_key] = LazySession(self.interface, config, environ)
+        # For the teardown, which needs no config to find it.
+        _opened.set((session, _opened.get()))
         # Flask only needs the mapping and the new/modified/accessed/permanent
         # attributes, which every sessionware session has.
         return cast(_FlaskSessionMixin, session)
@@ -135,11 +143,11 @@ def _release_unsaved(error: BaseException | None) -> None:
     it accessed, which opens it).
     """
     entry = _opened.get()
-    if entry is None:  # the middleware's session, or no secret key
+    if entry is None:  # a request context pushed again, in another thread
         return
     session, outer = entry
-    _opened.set(outer)  # a request nested in this one (a test client's) is over
-    if error is not None or not session.headers_sent:
+    _opened.set(outer)  # this request (perhaps nested in another) is over
+    if session is not None and (error is not None or not session.headers_sent):
         session._request_over()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pyperf
 
+from . import interleaved
 from .asgi import ASGI_SCENARIOS, asgi_cases, time_asgi
 from .chart import Panel, write_chart
 from .common import time_app
@@ -105,6 +106,10 @@ def main() -> int:
     print()
     print(render_targets(targets(wsgi_cost, asgi_cost)))
     print()
+    if not args.no_asgi and len(means) == len(SCENARIOS) * len(cases[SCENARIOS[0]]):
+        # The whole run only: the rounds time every contestant of every scenario.
+        print(interleaved.render(*interleaved.measure(), interleaved.ROUNDS))
+        print()
     print(render_counts(measure()))
     print()
     chart = write_chart(

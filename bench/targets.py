@@ -34,19 +34,25 @@ class Target:
         return self.measured >= self.bound
 
 
+def _digits(target: Target) -> int:
+    """Decimals to show: three where two would print a miss as the bound itself."""
+    close = not target.met and round(target.measured, 2) == round(target.bound, 2)
+    return 3 if close else 2
+
+
 def verdict(target: Target) -> str:
     """``PASS``, or ``MISS`` with the gap in the target's unit and as a share of it."""
     if target.met:
         return "PASS"
     gap = abs(target.measured - target.bound)
     share = gap / target.bound if target.bound else float("inf")
-    if target.sense == "at_most":
-        return f"MISS by {gap:.2f} {target.unit} ({share:.0%} over)"
-    return f"MISS by {gap:.2f} {target.unit} ({share:.0%} short)"
+    side = "over" if target.sense == "at_most" else "short"
+    digits = _digits(target)
+    return f"MISS by {gap:.{digits}f} {target.unit} ({share:.{digits - 2}%} {side})"
 
 
-def _shown(value: float, unit: str) -> str:
-    return f"{value:.2f}{unit}" if unit == "x" else f"{value:.2f} {unit}"
+def _shown(value: float, unit: str, digits: int = 2) -> str:
+    return f"{value:.{digits}f}{unit}" if unit == "x" else f"{value:.{digits}f} {unit}"
 
 
 def _bound(target: Target) -> str:
@@ -120,7 +126,8 @@ def render_targets(rows: list[Target]) -> str:
     ]
     for target in rows:
         lines.append(
-            f"| {target.row} | {_shown(target.measured, target.unit)} | {_bound(target)} "
+            f"| {target.row} | {_shown(target.measured, target.unit, _digits(target))} "
+            f"| {_bound(target)} "
             f"| {verdict(target)} |"
         )
     passed = sum(target.met for target in rows)

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from .asgi import ASGI_SCENARIOS, AsgiCase, asgi_cases, time_asgi
 from .common import time_app
-from .contestants import Case, build_cases
+from .contestants import SCENARIOS, Case, build_cases
 from .report import asgi_costs, wsgi_costs
 from .targets import render_targets, targets
 
@@ -41,7 +41,7 @@ ROUND_SECONDS = 0.01
 #: Serve ``n`` requests; what a round times.
 Serve = Callable[[int], object]
 #: The WSGI scenarios the targets read (the ``permanent`` one has no target).
-WSGI_SCENARIOS = ("untouched", "read", "write", "new")
+WSGI_SCENARIOS = tuple(scenario for scenario in SCENARIOS if scenario != "permanent")
 
 
 def _wsgi(case: Case) -> Serve:

@@ -85,7 +85,8 @@ def main() -> int:
     print()
     print(machine(platform.python_version(), sys.executable))
     print()
-    if len(means) < len(SCENARIOS) * len(cases[SCENARIOS[0]]):
+    whole_run = len(means) == len(SCENARIOS) * len(cases[SCENARIOS[0]])
+    if not whole_run:
         for (scenario, name), mean in sorted(means.items()):
             print(f"{scenario}/{name}: {mean * 1e6:.2f} us")
         pair = render_flask_pair(means)
@@ -106,7 +107,7 @@ def main() -> int:
     print()
     print(render_targets(targets(wsgi_cost, asgi_cost)))
     print()
-    if not args.no_asgi and len(means) == len(SCENARIOS) * len(cases[SCENARIOS[0]]):
+    if whole_run and not args.no_asgi:
         # The whole run only: the rounds time every contestant of every scenario.
         print(interleaved.render(*interleaved.measure(), interleaved.ROUNDS))
         print()

@@ -6,7 +6,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
@@ -36,8 +35,30 @@ SameSite = Literal["Strict", "Lax", "None"]
 MAX_COOKIE_AGE = 400 * 24 * 3600
 
 
+def _seconds(value: timedelta | float) -> int:
+    return int(value.total_seconds() if isinstance(value, timedelta) else value)
+
+
+class _Derived:
+    """The values :class:`SessionConfig` works out from its settings when it is built.
+
+    Declared here, outside the dataclass, so that they are attributes and not settings.
+    Set once in ``__post_init__`` rather than computed on first use by
+    ``functools.cached_property``: that writes into the instance ``__dict__``, and from
+    then on CPython 3.11 reads every attribute of the config about four times slower,
+    where a request reads a dozen of them.
+    """
+
+    idle_seconds: int | None
+    absolute_seconds: int | None
+    lifetime_seconds: int
+    clock_skew_seconds: int
+    cookie_max_age: int
+    cookie_attributes: tuple[str, str]
+
+
 @dataclass(frozen=True, kw_only=True)
-class SessionConfig:
+class SessionConfig(_Derived):
     """Every setting of :class:`~sessionware.SessionMiddleware`, checked when built.
 
     Wrong values raise :class:`ValueError` or :class:`TypeError` naming the parameter,
@@ -102,6 +123,21 @@ class SessionConfig:
     :param absolute_timeout: end a session this long after it was created or last
         regenerated (at login), however active it is; ``None`` (the default) turns it
         off. The creation time travels signed inside the session (``_created``).
+
+    Worked out once, when the config is built:
+
+    :ivar lifetime_seconds: ``permanent_lifetime`` in whole seconds: the oldest cookie
+        accepted.
+    :ivar clock_skew_seconds: ``clock_skew`` in whole seconds: how far ahead a cookie
+        may be dated.
+    :ivar idle_seconds: ``idle_timeout`` in whole seconds, or ``None`` when it is off.
+    :ivar absolute_seconds: ``absolute_timeout`` in whole seconds, or ``None`` when it
+        is off.
+    :ivar cookie_max_age: the ``Max-Age`` sent with permanent cookies: the lifetime,
+        capped at 400 days.
+    :ivar cookie_attributes: the fixed parts of ``Set-Cookie``, what goes before
+        ``Expires`` and after it, so that no request pays for formatting them (in
+        werkzeug's ``dump_cookie`` order).
     """
 
     secret_key: str | bytes | None = field(default=None, repr=False)
@@ -164,53 +200,15 @@ class SessionConfig:
         check_max_payload_size(self.max_payload_size)
         self._set("keyring", check_keyring(self.keyring, self.keyring_file))
         check_max_chunks(self.max_chunks)
+        self._set("idle_seconds", whole_seconds(self.idle_timeout))
+        self._set("absolute_seconds", whole_seconds(self.absolute_timeout))
+        self._set("lifetime_seconds", _seconds(self.permanent_lifetime))
+        self._set("clock_skew_seconds", _seconds(self.clock_skew))
+        self._set("cookie_max_age", min(self.lifetime_seconds, MAX_COOKIE_AGE))
+        self._set("cookie_attributes", self._cookie_attributes())
 
-    def _set(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-
-    @cached_property
-    def idle_seconds(self) -> int | None:
-        """``idle_timeout`` in whole seconds, or ``None`` when it is off."""
-        return whole_seconds(self.idle_timeout)
-
-    @cached_property
-    def absolute_seconds(self) -> int | None:
-        """``absolute_timeout`` in whole seconds, or ``None`` when it is off."""
-        return whole_seconds(self.absolute_timeout)
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
-        secret = "set" if self.secret_key else "unset"
-        ring = "" if self.keyring is None else f"keyring=<{len(self.keyring.keys)} keys>, "
-        return (
-            f"SessionConfig(secret_key=<{secret}>, "
-            f"secret_key_fallbacks=<{len(self.secret_key_fallbacks)} keys>, {ring}{shown})"
-        )
-
-    @cached_property
-    def lifetime_seconds(self) -> int:
-        """``permanent_lifetime`` in whole seconds: the oldest cookie accepted."""
-        lifetime = self.permanent_lifetime
-        return int(lifetime.total_seconds() if isinstance(lifetime, timedelta) else lifetime)
-
-    @cached_property
-    def clock_skew_seconds(self) -> int:
-        """``clock_skew`` in whole seconds: how far ahead a cookie may be dated."""
-        skew = self.clock_skew
-        return int(skew.total_seconds() if isinstance(skew, timedelta) else skew)
-
-    @cached_property
-    def cookie_max_age(self) -> int:
-        """The ``Max-Age`` sent with permanent cookies: the lifetime, capped at 400 days."""
-        return min(self.lifetime_seconds, MAX_COOKIE_AGE)
-
-    @cached_property
-    def cookie_attributes(self) -> tuple[str, str]:
-        """The fixed parts of ``Set-Cookie``: what goes before ``Expires`` and after it.
-
-        Built once so that no request pays for formatting them; the order matches
-        werkzeug's ``dump_cookie``.
-        """
+    def _cookie_attributes(self) -> tuple[str, str]:
+        """``Domain`` (before ``Expires``) and the attributes after it."""
         head = f"; Domain={self.cookie_domain}" if self.cookie_domain else ""
         tail = ""
         if self.cookie_secure:
@@ -223,6 +221,18 @@ class SessionConfig:
         if self.cookie_partitioned:
             tail += "; Partitioned"
         return head, tail
+
+    def _set(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        secret = "set" if self.secret_key else "unset"
+        ring = "" if self.keyring is None else f"keyring=<{len(self.keyring.keys)} keys>, "
+        return (
+            f"SessionConfig(secret_key=<{secret}>, "
+            f"secret_key_fallbacks=<{len(self.secret_key_fallbacks)} keys>, {ring}{shown})"
+        )
 
     @classmethod
     def from_env(

@@ -35,7 +35,7 @@ from sessionware.cookies._ringsign import RingSigners, ring_signer
 from sessionware.cookies._signing import BadCookie, CookieSigner, check_digest_method
 from sessionware.cookies.tagged import TaggedJSONSerializer
 from sessionware.errors import CookieTooLarge, SessionwareError
-from sessionware.sessions import NullSession, SecureCookieSession, SessionMixin
+from sessionware.sessions import NullSession, SecureCookieSession, SessionMixin, is_permanent
 
 __all__ = ["SessionInterface"]
 
@@ -140,7 +140,7 @@ class SessionInterface:
 
     def get_expiration_time(self, config: SessionConfig, session: SessionMixin) -> datetime | None:
         """When a permanent session expires; ``None`` for a browser-session cookie."""
-        if not session.permanent:
+        if not is_permanent(session):
             return None
         return datetime.fromtimestamp(int(self.clock()) + config.lifetime_seconds, UTC)
 
@@ -154,7 +154,7 @@ class SessionInterface:
         return bool(
             session.modified
             or getattr(session, "reissue", False)
-            or (config.refresh_each_request and session.permanent)
+            or (config.refresh_each_request and is_permanent(session))
         )
 
     def open_session(self, config: SessionConfig, environ: WSGIEnviron) -> SessionMixin | None:

@@ -84,8 +84,13 @@ class ASGISession(LazySession, dict[str, Any]):
         session = self._session
         if session is None or self.headers_sent:
             LazySession.__setitem__(self, key, value)
+        elif type(session) is SecureCookieSession:
+            # Open, headers not out: LazySession's check passes, and so does its inlined
+            # write (SecureCookieSession.__setitem__).
+            session.accessed = session.modified = True
+            session.data[key] = value
         else:
-            session[key] = value  # open, headers not out: LazySession's check passes
+            session[key] = value
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: str) -> None:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from sessionware import TaggedJSONSerializer
 from sessionware.cookies._header import DuplicateCookie, find_cookie
-from sessionware.cookies._signing import CookieSigner, _b64decode, _b64encode
+from sessionware.cookies._signing import _b64decode, _b64encode
 from sessionware.cookies.tagged import _untagged
 
 serializer = TaggedJSONSerializer()
@@ -114,39 +114,57 @@ def test_base64_decoding_of_any_input_matches_the_standard_library(text: bytes) 
     assert got == expected
 
 
-# The plain read of a signed cookie (CookieSessionInterface._open_plain) -------------
+# The plain read of a cookie (CookieSessionInterface._open_plain) --------------------
 
 SECRET = "fast-paths-secret-0123456789abcdef"
 OLD_SECRET = "fast-paths-old-secret-0123456789ab"
 FOREIGN = "another-key-0123456789abcdef0123"
 NOW = 1_700_000_000
+BIG = json.dumps({"x": "y" * 400}).encode()
 
 
-def _signed(payload: bytes, key: str = SECRET, at: int = NOW) -> str:
-    return CookieSigner(key).dumps(payload, at)
+def _interface(kind: str) -> Any:
+    from sessionware import EncryptedCookieSessionInterface, SecureCookieSessionInterface
+
+    interfaces = {
+        "signed": SecureCookieSessionInterface,
+        "encrypted": EncryptedCookieSessionInterface,
+    }
+    return interfaces[kind](clock=lambda: NOW)
 
 
-_SESSION = _signed(b'{"user_id":42}')
-_PLAIN_HEADERS = [
-    pytest.param(f"session={_SESSION}", True, id="valid"),
-    pytest.param(f"a=1; session={_SESSION}; b=2", True, id="among-others"),
-    pytest.param(f'session="{_SESSION}"', True, id="quoted"),
-    pytest.param(f"session={_signed(b'{}', OLD_SECRET)}", True, id="fallback-key"),
-    pytest.param(f"session={_signed(json.dumps({'x': 'y' * 400}).encode())}", True, id="big"),
-    pytest.param(f"session={_signed(b'[1, 2]')}", True, id="not-an-object"),
-    pytest.param("a=1; b=2", True, id="no-session-cookie"),
-    pytest.param(f"session={_SESSION[:-2]}xx", False, id="tampered"),
-    pytest.param(f"session={_signed(b'{}', at=NOW - 40 * 86400)}", False, id="expired"),
-    pytest.param(f"session={_signed(b'{}', FOREIGN)}", False, id="foreign"),
-    pytest.param(f"session={_SESSION}; session={_SESSION}", False, id="two-copies"),
-    pytest.param("session=garbage", False, id="garbage"),
-]
+def _config(key: str = SECRET) -> Any:
+    from sessionware import SessionConfig
+
+    return SessionConfig(secret_key=key, secret_key_fallbacks=[OLD_SECRET])
 
 
-def _interface() -> Any:
-    from sessionware import SecureCookieSessionInterface
+def _cookie(kind: str, payload: bytes, key: str = SECRET, at: int = NOW) -> str:
+    """A cookie of ``kind`` made under ``key`` at ``at``, as that codec writes it."""
+    interface = _interface(kind)
+    keys = interface.codec.keys(interface, _config(key))
+    if kind == "signed":
+        return str(keys.dumps(payload, at))
+    return str(keys.seal(payload, at, "session"))
 
-    return SecureCookieSessionInterface(clock=lambda: NOW)
+
+def _headers(kind: str) -> dict[str, tuple[str, bool]]:
+    """Cookie headers, and whether the short way answers them."""
+    valid = _cookie(kind, b'{"user_id":42}')
+    return {
+        "valid": (f"session={valid}", True),
+        "among-others": (f"a=1; session={valid}; b=2", True),
+        "quoted": (f'session="{valid}"', True),
+        "fallback-key": (f"session={_cookie(kind, b'{}', OLD_SECRET)}", True),
+        "big": (f"session={_cookie(kind, BIG)}", True),
+        "not-an-object": (f"session={_cookie(kind, b'[1, 2]')}", True),
+        "no-session-cookie": ("a=1; b=2", True),
+        "tampered": (f"session={valid[:-2]}xx", False),
+        "expired": (f"session={_cookie(kind, b'{}', at=NOW - 40 * 86400)}", False),
+        "foreign": (f"session={_cookie(kind, b'{}', FOREIGN)}", False),
+        "two-copies": (f"session={valid}; session={valid}", False),
+        "garbage": ("session=garbage", False),
+    }
 
 
 def _state(session: Any) -> tuple[Any, ...]:
@@ -162,33 +180,33 @@ def _state(session: Any) -> tuple[Any, ...]:
     )
 
 
-@pytest.mark.parametrize(("header", "plain"), _PLAIN_HEADERS)
-def test_the_plain_read_gives_what_the_long_way_gives(header: str, plain: bool) -> None:
+@pytest.mark.parametrize("kind", ["signed", "encrypted"])
+@pytest.mark.parametrize("case", list(_headers("signed")))
+def test_the_plain_read_gives_what_the_long_way_gives(kind: str, case: str) -> None:
     """Where the short way answers, its session is the long way's; where it cannot (a
     refusal, several copies), it hands over, and the long way logs why."""
-    from sessionware import SessionConfig
-
-    config = SessionConfig(secret_key=SECRET, secret_key_fallbacks=[OLD_SECRET])
-    interface = _interface()
-    signer = interface._signer(config)
-    short = interface._open_plain(config, header, signer)
-    long = interface._open(config, {"HTTP_COOKIE": header}, signer)
+    header, plain = _headers(kind)[case]
+    config = _config()
+    interface = _interface(kind)
+    codec = interface.codec
+    keys = codec.keys(interface, config)
+    short = interface._open_plain(config, header, codec, keys)
+    long = interface._open(config, {"HTTP_COOKIE": header}, keys)
     assert (short is not None) == plain
     if short is not None:
         assert _state(short) == _state(long)
 
 
 def test_a_subclass_that_changes_a_skipped_step_is_read_the_long_way() -> None:
-    from sessionware import SecureCookieSessionInterface, SessionConfig
+    from sessionware import SecureCookieSessionInterface
     from sessionware.asgi import StarletteCompatInterface
 
     class NoCookies(SecureCookieSessionInterface):
         def read_cookies(self, config: Any, environ: Any) -> list[str]:
             return []
 
-    config = SessionConfig(secret_key=SECRET)
-    environ = {"HTTP_COOKIE": f"session={_SESSION}"}
+    environ = {"HTTP_COOKIE": _headers("signed")["valid"][0]}
     assert SecureCookieSessionInterface._plain_reads
     assert not StarletteCompatInterface._plain_reads  # it changes _verified_cookie
-    assert NoCookies(clock=lambda: NOW).open_session(config, environ) == {}
-    assert _interface().open_session(config, environ) == {"user_id": 42}
+    assert NoCookies(clock=lambda: NOW).open_session(_config(), environ) == {}
+    assert _interface("signed").open_session(_config(), environ) == {"user_id": 42}

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from .cookie import CookieSessionInterface
 
-__all__ = ["CookieCodec", "EncryptedCodec", "Read", "SignedCodec"]
+__all__ = ["CookieCodec", "EncryptedCodec", "Read", "SignedCodec", "Verified"]
 
 #: What a codec reads and writes with for one config: a signer, a sealer.
 Keys = TypeVar("Keys")
@@ -34,6 +34,8 @@ Keys = TypeVar("Keys")
 #: (Unix seconds), and whether an older key made it (the response re-issues it). A
 #: plain tuple: a named one costs a Python-level ``__new__`` on every request.
 Read = tuple[str, bytes, int, bool]
+#: One cookie value a codec accepted: the :data:`Read` without the value.
+Verified = tuple[bytes, int, bool]
 
 
 class CookieCodec(Generic[Keys]):
@@ -66,6 +68,19 @@ class CookieCodec(Generic[Keys]):
         """The request's cookie that this codec accepts, or ``None`` (a refused one is
         logged). Of several copies, the first accepted wins, never a merge."""
         raise NotImplementedError(f"{type(self).__name__}.read(interface, config, environ, keys)")
+
+    def verify(
+        self, value: str, interface: CookieSessionInterface, config: SessionConfig, keys: Keys
+    ) -> Verified:
+        """Accept one cookie value: its payload, authenticated issue time, and whether
+        an older key made it; raise :class:`~sessionware.cookies._signing.BadCookie` (or
+        any error) to refuse it.
+
+        The interface calls the built-in codecs' directly for a request that carries
+        one copy of an unchunked cookie, skipping :meth:`read`; a codec of your own
+        needs only :meth:`read`, which is always what reads its cookies.
+        """
+        raise NotImplementedError(f"{type(self).__name__}.verify(value, interface, config, keys)")
 
     def write(
         self,
@@ -129,6 +144,24 @@ class SignedCodec(CookieCodec[CookieSigner]):
             return None
         value, payload, key_index, signed_at = verified
         return value, payload, signed_at, key_index > 0
+
+    def verify(
+        self,
+        value: str,
+        interface: CookieSessionInterface,
+        config: SessionConfig,
+        keys: CookieSigner,
+    ) -> Verified:
+        """The payload of ``value`` if its signature verifies and its signed timestamp
+        is within ``permanent_lifetime``."""
+        payload, key_index, signed_at = keys.loads(
+            value,
+            interface.clock(),
+            config.lifetime_seconds,
+            config.clock_skew_seconds,
+            config.max_payload_size,
+        )
+        return payload, signed_at, key_index > 0
 
     def write(
         self,
@@ -226,20 +259,31 @@ class EncryptedCodec(CookieCodec["CookieSealer"]):
         """The first copy of the cookie that decrypts, within ``permanent_lifetime``,
         for this cookie name and purpose."""
         found = interface.first_valid_cookie(
-            config,
-            environ,
-            keys.open,
-            "decrypts",
+            config, environ, self.verify, "decrypts", interface, config, keys
+        )
+        if found is None:
+            return None
+        value, (payload, sealed_at, rotated) = found
+        return value, payload, sealed_at, rotated
+
+    def verify(
+        self,
+        value: str,
+        interface: CookieSessionInterface,
+        config: SessionConfig,
+        keys: CookieSealer,
+    ) -> Verified:
+        """The payload of ``value`` if it decrypts, within ``permanent_lifetime``, for
+        this cookie name and purpose."""
+        payload, current, sealed_at = keys.open(
+            value,
             interface.clock(),
             config.lifetime_seconds,
             config.cookie_name,
             config.clock_skew_seconds,
             config.max_payload_size,
         )
-        if found is None:
-            return None
-        value, (payload, current, sealed_at) = found
-        return value, payload, sealed_at, not current
+        return payload, sealed_at, not current
 
     def write(
         self,

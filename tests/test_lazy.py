@@ -15,7 +15,9 @@ from sessionware import (
     SessionInterface,
     SessionMixin,
 )
+from sessionware.interfaces.lazy import lazy_class
 
+from ._apps import Browser
 from .conftest import SECRET
 
 
@@ -85,8 +87,62 @@ def test_regenerate_and_invalidate_are_forwarded() -> None:
 def test_other_attributes_of_the_session_are_reachable() -> None:
     session = lazy()
     assert session.may_have_mutated is False
+    assert session.created_at is None
+    assert session.data == {}
+    assert not session.rotated
+    assert not session.reissue
     with pytest.raises(AttributeError):
-        _ = session._private
+        _ = getattr(session, "_private")  # noqa: B009 - a name mypy does not know
+    with pytest.raises(AttributeError):
+        _ = getattr(session, "shop")  # noqa: B009
+
+
+class ShopSession(SecureCookieSession):
+    """A session class of an app's own, with an attribute of its own."""
+
+    def __init__(self, initial: Any = None, *, new: bool = True) -> None:
+        super().__init__(initial, new=new)
+        self.shop = "north"
+
+
+class ShopInterface(SecureCookieSessionInterface):
+    session_class = ShopSession
+
+
+def test_a_custom_session_classes_attributes_are_read_before_it_opens() -> None:
+    browser = Browser(interface=ShopInterface())
+    # The first thing the handler does is read the attribute: it opens the session.
+    assert browser.request(lambda s: (s.shop, type(s.loaded).__name__)).text == (
+        "('north', 'ShopSession')"
+    )
+    with pytest.raises(AttributeError):
+        browser.request(lambda s: s._private)
+
+
+def test_a_lazy_session_built_for_an_interface_forwards_only_when_it_must() -> None:
+    config = SessionConfig(secret_key=SECRET)
+    own = lazy_class(LazySession, SecureCookieSessionInterface())(
+        SecureCookieSessionInterface(), config, {}
+    )
+    shop = lazy_class(LazySession, ShopInterface())(ShopInterface(), config, {})
+    assert getattr(shop, "shop") == "north"  # noqa: B009
+    assert isinstance(own, LazySession)
+    assert isinstance(shop, LazySession)
+    own["a"] = 1
+    with pytest.raises(AttributeError):
+        _ = getattr(own, "shop")  # noqa: B009
+
+
+def test_a_session_of_another_class_than_the_interface_says_is_still_forwarded() -> None:
+    class Interface(SecureCookieSessionInterface):
+        def open_session(self, config: SessionConfig, environ: dict[str, Any]) -> Any:
+            return ShopSession()  # while session_class stays SecureCookieSession
+
+    session = LazySession(Interface(), SessionConfig(secret_key=SECRET), {})
+    session["a"] = 1  # opens it
+    assert getattr(session, "shop") == "north"  # noqa: B009
+    assert dict(session) == {"a": 1}
+    assert isinstance(session, LazySession)
 
 
 def test_a_null_session_stands_in_without_a_key() -> None:

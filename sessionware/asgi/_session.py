@@ -151,6 +151,16 @@ class ASGISession(LazySession, dict[str, Any]):
         LazySession.permanent.fset(self, value)  # type: ignore[attr-defined]
         self._synced()
 
+    def mark_accessed(self) -> None:
+        """Open the session and count it as read: Starlette's ``request.session`` calls it.
+
+        Serializers may read the dict's storage without calling a method (FastAPI's
+        response model does), so the session is opened, its storage filled, as soon as
+        ``request.session`` is asked for; and, as Starlette's own session does, the
+        response then varies on the cookie.
+        """
+        self.load().accessed = True
+
     # Reads that dict would answer from its storage.
 
     def copy(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sessionware.interfaces._arguments import (
     no_key_message,
 )
 from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
+from sessionware.interfaces.lazy import OWN_SESSIONS, forwarding, lazy_class
 from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.serverside import STORE_ERROR_KEY
 from sessionware.sessions import SessionMixin
@@ -105,6 +106,9 @@ class SessionMiddleware:
         self.reads_request = bool(getattr(self.interface, "reads_request", False))
         #: The interface's store calls are awaited (AsyncServerSideSessionInterface).
         self.awaits_store = awaits_store(self.interface)
+        #: The session's class: one that forwards a custom session class's attributes
+        #: only when the interface has one (see :func:`~sessionware.interfaces.lazy.lazy_class`).
+        self.session_type = lazy_class(_ScopeSession, self.interface)
         if not self.config.secret_key and self.config.keyring is None:
             logger.warning(no_key_message(read_env))
 
@@ -304,7 +308,7 @@ class _Connection:
         self._awaits = middleware.awaits_store
         self._reads_request = middleware.reads_request
         #: What the app finds in the scope.
-        self.session = _ScopeSession(self)
+        self.session: _ScopeSession = middleware.session_type(self)
 
     def open(self, lazy: _ScopeSession) -> SessionMixin:
         """Open ``lazy``'s real session, reading the cookie from the scope's headers."""
@@ -321,6 +325,8 @@ class _Connection:
             session = interface.make_null_session(self._config)
         lazy._environ = environ
         lazy._session = self._loaded = session
+        if type(session) not in OWN_SESSIONS:
+            lazy.__class__ = forwarding(type(lazy))
         lazy._mirror(session)
         if not interface.is_null_session(session):
             self._opened = session

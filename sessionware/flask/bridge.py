@@ -43,7 +43,7 @@ from sessionware.interfaces.flask_style import (
     add_response_headers,
     install,
 )
-from sessionware.interfaces.lazy import LazySession
+from sessionware.interfaces.lazy import LazySession, lazy_class
 from sessionware.wsgi.middleware import _RequestSession
 
 if TYPE_CHECKING:
@@ -101,7 +101,8 @@ class FlaskSessionInterface(FlaskStyleInterface, _FlaskSessionInterface):
             return None
         # In the environ too, so plain WSGI code and sessionware's own extras
         # (regenerate, invalidate) reach the same object as flask.session.
-        session = environ[config.environ_key] = LazySession(self.interface, config, environ)
+        session_type = lazy_class(LazySession, self.interface)
+        session = environ[config.environ_key] = session_type(self.interface, config, environ)
         # For the teardown, which needs no config to find it.
         _opened.set((session, _opened.get()))
         # Flask only needs the mapping and the new/modified/accessed/permanent

@@ -9,7 +9,7 @@ from sessionware.config.settings import SessionConfig
 from sessionware.errors import SessionwareError
 from sessionware.interfaces._arguments import check_arguments
 from sessionware.interfaces.base import SessionInterface
-from sessionware.interfaces.lazy import LazySession
+from sessionware.interfaces.lazy import LazySession, lazy_class
 from sessionware.interfaces.signed import SecureCookieSessionInterface
 from sessionware.sessions import SessionMixin
 
@@ -67,7 +67,7 @@ class SessionFactory:
             )
         # Opened on first use, like the middleware's: a view that only passes
         # request.session around costs nothing and sends no cookie.
-        lazy = LazySession(self.interface, self.config, environ)
+        lazy = lazy_class(LazySession, self.interface)(self.interface, self.config, environ)
         session = PyramidSession(lazy, self.interface.clock)
         request.add_response_callback(
             lambda request, response: self._save(request, response, session, lazy)

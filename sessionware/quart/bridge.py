@@ -44,7 +44,7 @@ from sessionware.interfaces.flask_style import (
     add_response_headers,
     install,
 )
-from sessionware.interfaces.lazy import LazySession
+from sessionware.interfaces.lazy import LazySession, lazy_class
 from sessionware.sessions import SessionMixin
 from sessionware.stores.asyncbase import AsyncStore
 from sessionware.stores.base import Store
@@ -124,7 +124,8 @@ class QuartSessionInterface(FlaskStyleInterface, _QuartSessionInterface):  # typ
             return cast(_QuartSessionMixin, session)
         if not config.secret_key:
             return None
-        session = _QuartSession(self.interface, config, self._environ(request))
+        session_type = lazy_class(_QuartSession, self.interface)
+        session = session_type(self.interface, config, self._environ(request))
         if self.awaits_store:
             await _run_awaiting(session.load)
         # Quart only needs the mapping and the new/modified/accessed/permanent

@@ -11,7 +11,7 @@ from wsgiref.types import StartResponse as StartResponse
 from sessionware.config.settings import SessionConfig
 from sessionware.interfaces._arguments import check_arguments, middleware_config, no_key_message
 from sessionware.interfaces.base import Headers, SessionInterface, WSGIEnviron
-from sessionware.interfaces.lazy import LazySession
+from sessionware.interfaces.lazy import LazySession, lazy_class
 from sessionware.interfaces.signed import SecureCookieSessionInterface
 
 __all__ = ["SessionMiddleware"]
@@ -62,6 +62,9 @@ class SessionMiddleware:
         self.app = app
         self.config = middleware_config(config, settings)
         self.interface = interface if interface is not None else SecureCookieSessionInterface()
+        #: The lazy session's class: one that forwards a custom session class's attributes
+        #: only when the interface has one (see :func:`~sessionware.interfaces.lazy.lazy_class`).
+        self.session_type = lazy_class(_RequestSession, self.interface)
         if not self.config.secret_key and self.config.keyring is None:
             logger.warning(no_key_message(read_env=config is None and not settings))
 
@@ -141,7 +144,7 @@ class _Response:
         self._interface = interface = middleware.interface
         self._config = config = middleware.config
         #: What the app finds in the environ.
-        self.session = _RequestSession(interface, config, environ)
+        self.session = middleware.session_type(interface, config, environ)
         self._start = start
         self._status: str | None = None
         self._headers: Headers = _NO_HEADERS

@@ -15,6 +15,7 @@ from flask import session as flask_session
 
 from sessionware import (
     CookieTooLarge,
+    SecureCookieSession,
     SecureCookieSessionInterface,
     SessionConfig,
     SessionUnavailable,
@@ -331,6 +332,46 @@ async def test_dict_operations_read_and_write_through_the_session() -> None:
     session.clear()
     assert json.dumps(session) == "{}"
     assert repr(session) == "<LazySession <SecureCookieSession {}>>"
+
+
+class ShopSession(SecureCookieSession):
+    """A session class of an app's own, with an attribute of its own."""
+
+    def __init__(self, initial: Any = None, *, new: bool = True) -> None:
+        super().__init__(initial, new=new)
+        self.shop = "north"
+
+
+async def test_a_custom_session_classes_attributes_are_read_before_it_opens() -> None:
+    class Interface(SecureCookieSessionInterface):
+        session_class = ShopSession
+
+    found: list[Any] = []
+    app = SessionMiddleware(
+        endpoint(lambda s: found.append(s.shop)),
+        SessionConfig(secret_key=SECRET),
+        interface=Interface(),
+    )
+    await run(app, http_scope())
+    assert found == ["north"]
+
+
+async def test_a_session_of_another_class_than_the_interface_says_still_works_as_a_dict() -> None:
+    class Interface(SecureCookieSessionInterface):
+        def _open(self, *args: Any) -> Any:
+            return ShopSession({"n": 1}, new=False)  # session_class stays the default
+
+    def handler(session: Any) -> None:
+        session["m"] = 2  # opens it: the session becomes one that forwards
+        found.extend([session.shop, json.loads(json.dumps(session)), isinstance(session, dict)])
+
+    found: list[Any] = []
+    app = SessionMiddleware(
+        endpoint(handler), SessionConfig(secret_key=SECRET), interface=Interface()
+    )
+    reply = await run(app, http_scope(await login_cookie(n=1)))
+    assert found == ["north", {"n": 1, "m": 2}, True]
+    assert flask_reads(f"session={reply.cookie()}") == {"n": 1, "m": 2}
 
 
 def test_the_connection_session_starts_like_an_asgi_session() -> None:

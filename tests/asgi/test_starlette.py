@@ -104,6 +104,28 @@ def test_fastapi_request_session() -> None:
         assert client.get("/nested").json() == {"session": {"user": "carol"}}
 
 
+def test_asking_for_request_session_counts_as_a_read_as_under_starlettes_middleware() -> None:
+    """Starlette's request.session marks its session accessed; so does ours, opening it
+    (a serializer may then read the dict's storage without calling a method)."""
+
+    async def hand_on(request: Request) -> PlainTextResponse:
+        _ = request.session
+        return PlainTextResponse("ok")
+
+    async def untouched(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app = SessionMiddleware(
+        Starlette(routes=[Route("/hand-on", hand_on), Route("/untouched", untouched)]),
+        config=SessionConfig(secret_key=SECRET),
+    )
+    with TestClient(app) as client:
+        asked = client.get("/hand-on")
+        assert asked.headers.get("vary") == "Cookie"
+        assert "set-cookie" not in asked.headers
+        assert "vary" not in client.get("/untouched").headers
+
+
 def test_starlettes_keywords_mean_starlettes_cookie_lifetime() -> None:
     app = starlette_app(secret_key=Secret(SECRET), session_cookie="sid", max_age=3600)
     with TestClient(app) as client:
